@@ -1,0 +1,80 @@
+import { Command, CommanderError, Option } from 'commander';
+import { asTapError, TapError } from '../errors.js';
+import { configureLogger, defaultLogFormat, logger, type LogFormat, type LogLevel } from '../log.js';
+import { aboutCommand, packageInfo } from './about-command.js';
+import { discoverCommand } from './discover-command.js';
+import { reportFailure } from './report-failure.js';
+import { syncCommand } from './sync-command.js';
+
+/**
+ * Entry point. Exit codes: 0 success, 1 a failure the user must act on, 2 wrong usage.
+ * Everything a person reads goes to stderr; stdout carries only the command's product.
+ */
+interface CliOptions {
+  config?: string;
+  discover?: boolean;
+  catalog?: string;
+  properties?: string;
+  state?: string;
+  about?: boolean;
+  format: string;
+  logLevel: LogLevel;
+  logFormat?: LogFormat;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  let options: CliOptions;
+  try {
+    program.parse(argv as string[], { from: 'node' });
+    options = program.opts<CliOptions>();
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const format = options.logFormat ?? defaultLogFormat();
+  configureLogger({ level: options.logLevel, format });
+  try {
+    await dispatch(options, program);
+    return 0;
+  } catch (error) {
+    const tapError = asTapError(error);
+    if (tapError.code === 'USAGE') return 2;
+    reportFailure(tapError, format);
+    return 1;
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('tap-postgres')
+    .description('Singer tap for PostgreSQL: discover a catalog, then sync selected tables to stdout as Singer messages.')
+    .version(packageInfo().version, '--version')
+    .option('--config <path>', 'config JSON file')
+    .option('--discover', 'print the catalog of every reachable table')
+    .option('--catalog <path>', 'catalog JSON with selected streams: run a sync')
+    .option('--properties <path>', 'legacy alias of --catalog')
+    .option('--state <path>', 'state JSON (the last STATE value) to resume from')
+    .option('--about', 'print capabilities and settings')
+    .addOption(new Option('--format <format>', 'format of --about').choices(['json', 'markdown']).default('json'))
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .addOption(new Option('--log-format <format>', 'stderr log format (default: pretty on a TTY, else json)').choices(['json', 'pretty']))
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => process.stderr.write(text), writeErr: (text) => process.stderr.write(text) });
+  return program;
+}
+
+async function dispatch(options: CliOptions, program: Command): Promise<void> {
+  if (options.about === true) return aboutCommand(options.format);
+  const catalog = options.catalog ?? options.properties;
+  if (options.config === undefined) return usage(program, 'missing --config <path>');
+  if (options.discover === true && catalog !== undefined) return usage(program, 'use either --discover or --catalog, not both');
+  if (options.discover === true) return discoverCommand(options.config);
+  if (catalog !== undefined) return syncCommand(options.config, catalog, options.state);
+  return usage(program, 'nothing to do: give --discover, or --catalog <path> to sync');
+}
+
+function usage(program: Command, problem: string): never {
+  logger().error(`usage: ${problem}`);
+  process.stderr.write(`${program.helpInformation()}`);
+  throw new TapError('USAGE', problem, { hint: 'See tap-postgres --help.' });
+}

@@ -1,0 +1,72 @@
+/**
+ * The one config schema: ajv validates against it, `--about` lists it and README's table mirrors
+ * it. Booleans and integers are coerced from strings because Stitch writes every value as a string.
+ * `secret: true` marks values that must never reach a log line or an error message.
+ */
+export interface SettingDoc {
+  key: string;
+  type: string;
+  default?: unknown;
+  description: string;
+  secret: boolean;
+}
+
+const SSH_TUNNEL_SCHEMA = {
+  type: 'object',
+  description: 'SSH tunnel through a bastion: {enabled, host, port, username, password | private_key, private_key_passphrase, host_key}.',
+  properties: {
+    enabled: { type: 'boolean', default: true },
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 1, maximum: 65535, default: 22 },
+    username: { type: 'string', minLength: 1 },
+    password: { type: 'string', secret: true },
+    private_key: { type: 'string', secret: true },
+    private_key_passphrase: { type: 'string', secret: true },
+    host_key: { type: 'string' },
+  },
+};
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  properties: {
+    host: { type: 'string', minLength: 1, default: 'localhost', description: 'PostgreSQL host name or address (PGHOST).' },
+    port: { type: 'integer', minimum: 1, maximum: 65535, default: 5432, description: 'PostgreSQL port (PGPORT).' },
+    user: { type: 'string', minLength: 1, description: 'Database user (PGUSER).' },
+    password: { type: 'string', secret: true, description: 'Password of the user (PGPASSWORD).' },
+    dbname: { type: 'string', minLength: 1, description: 'Database used to connect and to list the other databases (PGDATABASE).' },
+    filter_dbs: { type: 'string', description: 'Comma-separated databases to discover; default: every database the user can connect to.' },
+    filter_schemas: { type: 'string', description: 'Comma-separated schemas to discover; default: every non-system schema.' },
+    discover_partitions: { type: 'boolean', default: false, description: 'Also list partitions of partitioned tables as streams of their own.' },
+    ssl: { type: 'boolean', default: false, description: 'true = sslmode require (the Stitch spelling); sslmode refines it.' },
+    sslmode: { enum: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'], description: 'libpq sslmode (PGSSLMODE).' },
+    ssl_root_cert: { type: 'string', description: 'CA certificate (file path or PEM) for verify-ca / verify-full (PGSSLROOTCERT).' },
+    ssl_cert: { type: 'string', description: 'Client certificate (file path or PEM) (PGSSLCERT).' },
+    ssl_key: { type: 'string', secret: true, description: 'Client private key (file path or PEM) (PGSSLKEY).' },
+    ssh_tunnel: SSH_TUNNEL_SCHEMA,
+    default_replication_method: { enum: ['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED'], description: 'Method for selected streams whose metadata names none.' },
+    include_schemas_in_destination_stream_name: { type: 'boolean', default: false, description: 'Stream names become <schema>_<table>.' },
+    logical_poll_total_seconds: { type: 'integer', minimum: 1, default: 10, description: 'Log-based: stop after this many seconds without a new change.' },
+    max_run_seconds: { type: 'integer', minimum: 1, default: 43200, description: 'Log-based: stop reading changes after this many seconds.' },
+    break_at_end_lsn: { type: 'boolean', default: true, description: 'Log-based: stop at the WAL end position captured at start.' },
+    slot_name: { type: 'string', minLength: 1, description: 'Log-based replication slot; default stitch_<db>, then stitch.' },
+    itersize: { type: 'integer', minimum: 1, default: 20000, description: 'Rows fetched per round trip.' },
+    state_interval_rows: { type: 'integer', minimum: 1, default: 10000, description: 'Emit STATE at least every N records (and at stream end).' },
+  },
+  required: ['user', 'dbname'],
+} as const;
+
+export const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.keys(CONFIG_SCHEMA.properties));
+
+/** The settings as a flat list, for `--about` and README. */
+export function settingDocs(): SettingDoc[] {
+  return Object.entries(CONFIG_SCHEMA.properties).map(([key, raw]) => {
+    const prop = raw as { type?: string; enum?: readonly string[]; default?: unknown; description: string; secret?: boolean };
+    return {
+      key,
+      type: prop.type ?? `one of ${(prop.enum ?? []).join(', ')}`,
+      ...(prop.default === undefined ? {} : { default: prop.default }),
+      description: prop.description,
+      secret: prop.secret === true,
+    };
+  });
+}

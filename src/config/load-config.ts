@@ -1,0 +1,126 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { TapError } from '../errors.js';
+import { logger } from '../log.js';
+import { readJsonFile } from '../json-file.js';
+import { CONFIG_SCHEMA, KNOWN_KEYS } from './config-schema.js';
+import type { ReplicationMethod, SslMode, TapConfig } from './tap-config.js';
+
+/** libpq environment variables that fill keys the file leaves out (one merge, here). */
+const ENV_FALLBACK: Record<string, string> = {
+  host: 'PGHOST',
+  port: 'PGPORT',
+  user: 'PGUSER',
+  password: 'PGPASSWORD',
+  dbname: 'PGDATABASE',
+  sslmode: 'PGSSLMODE',
+  ssl_root_cert: 'PGSSLROOTCERT',
+  ssl_cert: 'PGSSLCERT',
+  ssl_key: 'PGSSLKEY',
+};
+
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false });
+const validate = ajv.compile(CONFIG_SCHEMA);
+
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<TapConfig> {
+  const raw = await readJsonFile(path, 'CONFIG');
+  return parseConfig(raw, env);
+}
+
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): TapConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new TapError('CONFIG_INVALID', 'config must be a JSON object', { hint: 'Write the config as {"host": ..., "user": ..., "dbname": ...}.' });
+  }
+  const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const [key, variable] of Object.entries(ENV_FALLBACK)) {
+    if (merged[key] === undefined && env[variable] !== undefined && env[variable] !== '') merged[key] = env[variable];
+  }
+  warnUnknownKeys(merged);
+  if (!validate(merged)) throw configError(validate.errors ?? []);
+  return freeze(merged);
+}
+
+function warnUnknownKeys(config: Record<string, unknown>): void {
+  const unknown = Object.keys(config).filter((key) => !KNOWN_KEYS.has(key));
+  if (unknown.length > 0) {
+    logger('config').warn({ keys: unknown }, `config has unknown keys, ignored: ${unknown.join(', ')}`);
+  }
+}
+
+/** Names the key and the rule it breaks, never the value: the value may be a secret. */
+function configError(errors: ErrorObject[]): TapError {
+  const first = errors[0];
+  if (first === undefined) return new TapError('CONFIG_INVALID', 'config is invalid', { hint: 'Check the config against README.md.' });
+  const key = configKey(first);
+  const rule = first.keyword === 'required' ? 'is required' : `${first.message ?? 'is invalid'}`;
+  const hint = first.keyword === 'required'
+    ? `Add "${key}" to the config file (or set ${ENV_FALLBACK[key] ?? 'it'}).`
+    : `Fix "${key}" in the config file; see README.md for allowed values.`;
+  return new TapError('CONFIG_INVALID', `config key "${key}" ${rule}`, { hint });
+}
+
+function configKey(error: ErrorObject): string {
+  const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty?: string }).missingProperty ?? '';
+    return path === '' ? missing : `${path}.${missing}`;
+  }
+  return path === '' ? '(root)' : path;
+}
+
+function list(value: unknown): readonly string[] | null {
+  if (typeof value !== 'string') return null;
+  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return items.length === 0 ? null : Object.freeze(items);
+}
+
+function sslMode(config: Record<string, unknown>): SslMode {
+  if (typeof config.sslmode === 'string') return config.sslmode as SslMode;
+  return config.ssl === true ? 'require' : 'prefer';
+}
+
+function freeze(c: Record<string, unknown>): TapConfig {
+  const tunnel = c.ssh_tunnel as Record<string, unknown> | undefined;
+  const tunnelOn = tunnel !== undefined && tunnel.enabled !== false;
+  if (tunnelOn && (typeof tunnel.host !== 'string' || typeof tunnel.username !== 'string')) {
+    throw new TapError('CONFIG_INVALID', 'config key "ssh_tunnel" needs "host" and "username"', {
+      hint: 'Set ssh_tunnel.host and ssh_tunnel.username, or set ssh_tunnel.enabled to false.',
+    });
+  }
+  const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  const config: TapConfig = {
+    host: c.host as string,
+    port: c.port as number,
+    user: c.user as string,
+    ...(str(c.password) === undefined ? {} : { password: str(c.password) }),
+    dbname: c.dbname as string,
+    filterDbs: list(c.filter_dbs),
+    filterSchemas: list(c.filter_schemas),
+    discoverPartitions: c.discover_partitions as boolean,
+    ssl: Object.freeze({
+      mode: sslMode(c),
+      ...(str(c.ssl_root_cert) === undefined ? {} : { rootCert: str(c.ssl_root_cert) }),
+      ...(str(c.ssl_cert) === undefined ? {} : { cert: str(c.ssl_cert) }),
+      ...(str(c.ssl_key) === undefined ? {} : { key: str(c.ssl_key) }),
+    }),
+    sshTunnel: tunnelOn
+      ? Object.freeze({
+          host: tunnel.host as string,
+          port: (tunnel.port as number | undefined) ?? 22,
+          username: tunnel.username as string,
+          ...(str(tunnel.password) === undefined ? {} : { password: str(tunnel.password) }),
+          ...(str(tunnel.private_key) === undefined ? {} : { privateKey: str(tunnel.private_key) }),
+          ...(str(tunnel.private_key_passphrase) === undefined ? {} : { privateKeyPassphrase: str(tunnel.private_key_passphrase) }),
+          ...(str(tunnel.host_key) === undefined ? {} : { hostKey: str(tunnel.host_key) }),
+        })
+      : null,
+    defaultReplicationMethod: (c.default_replication_method as ReplicationMethod | undefined) ?? null,
+    includeSchemasInStreamName: c.include_schemas_in_destination_stream_name as boolean,
+    logicalPollTotalSeconds: c.logical_poll_total_seconds as number,
+    maxRunSeconds: c.max_run_seconds as number,
+    breakAtEndLsn: c.break_at_end_lsn as boolean,
+    slotName: str(c.slot_name) ?? null,
+    itersize: c.itersize as number,
+    stateIntervalRows: c.state_interval_rows as number,
+  };
+  return Object.freeze(config);
+}

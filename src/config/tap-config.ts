@@ -1,0 +1,41 @@
+/** The validated, frozen configuration every other module reads. */
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+export type ReplicationMethod = 'FULL_TABLE' | 'INCREMENTAL' | 'LOG_BASED';
+
+export interface SslSettings {
+  mode: SslMode;
+  rootCert?: string;
+  cert?: string;
+  key?: string;
+}
+
+export interface SshTunnelSettings {
+  host: string;
+  port: number;
+  username: string;
+  password?: string;
+  privateKey?: string;
+  privateKeyPassphrase?: string;
+  hostKey?: string;
+}
+
+export interface TapConfig {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  dbname: string;
+  filterDbs: readonly string[] | null;
+  filterSchemas: readonly string[] | null;
+  discoverPartitions: boolean;
+  ssl: SslSettings;
+  sshTunnel: SshTunnelSettings | null;
+  defaultReplicationMethod: ReplicationMethod | null;
+  includeSchemasInStreamName: boolean;
+  logicalPollTotalSeconds: number;
+  maxRunSeconds: number;
+  breakAtEndLsn: boolean;
+  slotName: string | null;
+  itersize: number;
+  stateIntervalRows: number;
+}

@@ -1,0 +1,68 @@
+import type { TapConfig } from '../config/tap-config.js';
+import { logger } from '../log.js';
+import { connect, withConnection, type PgClient } from '../postgres/connect.js';
+import { toColumnType } from '../postgres/column-type.js';
+import { listColumns, listDatabases, listPrimaryKeys, listRelations, type RawRelation } from '../postgres/introspection.js';
+import type { Catalog, CatalogEntry } from '../singer/catalog.js';
+import { buildCatalogEntry } from './catalog-entry.js';
+import { reportNameCollisions } from './name-collisions.js';
+
+/**
+ * Discovery: every database the user can connect to (or `filter_dbs`), one connection each,
+ * closed after use; every table, view, materialized view and partitioned table the user can read.
+ */
+export async function discover(config: TapConfig): Promise<Catalog> {
+  const log = logger('discovery');
+  const databases = await databasesToDiscover(config);
+  const streams: CatalogEntry[] = [];
+  for (const database of databases) {
+    const started = Date.now();
+    const entries = await withConnection(config, database, (client) => discoverDatabase(client, database, config));
+    log.info({ database, streams: entries.length, ms: Date.now() - started }, `discovered ${entries.length} streams in database ${database}`);
+    streams.push(...entries);
+  }
+  reportNameCollisions(streams, config.includeSchemasInStreamName);
+  return { streams };
+}
+
+async function databasesToDiscover(config: TapConfig): Promise<string[]> {
+  const client = await connect(config, config.dbname);
+  try {
+    const reachable = await listDatabases(client);
+    if (config.filterDbs === null) return reachable;
+    for (const wanted of config.filterDbs) {
+      if (!reachable.includes(wanted)) logger('discovery').warn({ database: wanted }, `filter_dbs names database "${wanted}", which does not exist or the user may not connect to; skipped`);
+    }
+    return reachable.filter((database) => config.filterDbs?.includes(database));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function discoverDatabase(client: PgClient, database: string, config: TapConfig): Promise<CatalogEntry[]> {
+  const relations = (await listRelations(client, config.filterSchemas)).filter((relation) => readable(relation, database, config));
+  const oids = relations.map((relation) => relation.oid);
+  const [columns, keys] = await Promise.all([listColumns(client, oids), listPrimaryKeys(client, oids)]);
+  return relations.map((relation) =>
+    buildCatalogEntry(
+      {
+        database,
+        schema: relation.schema,
+        table: relation.name,
+        isView: relation.relkind === 'v' || relation.relkind === 'm',
+        rowEstimate: Number(relation.row_estimate),
+        columns: columns.filter((c) => c.rel_oid === relation.oid && c.can_select).map((c) => ({ name: c.name, type: toColumnType(c) })),
+        primaryKey: keys.filter((k) => k.rel_oid === relation.oid).map((k) => k.name),
+      },
+      config.includeSchemasInStreamName,
+    ),
+  );
+}
+
+function readable(relation: RawRelation, database: string, config: TapConfig): boolean {
+  if (relation.is_partition && !config.discoverPartitions) return false;
+  if (relation.can_select && relation.can_use_schema) return true;
+  const missing = relation.can_use_schema ? `SELECT on ${relation.schema}.${relation.name}` : `USAGE on schema ${relation.schema}`;
+  logger('discovery').info({ database, schema: relation.schema, table: relation.name }, `skipping ${database}.${relation.schema}.${relation.name}: user has no ${missing}`);
+  return false;
+}

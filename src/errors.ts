@@ -1,0 +1,60 @@
+/**
+ * Every failure a user can act on is a TapError: a stable code (documented in docs/errors.md),
+ * a one-line message saying what is wrong, and a hint saying what to do. The code decides the
+ * exit status; `retryable` tells a scheduler whether running again may help.
+ */
+export type ErrorCode =
+  | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_INVALID_JSON'
+  | 'CONFIG_INVALID'
+  | 'CATALOG_NOT_FOUND'
+  | 'CATALOG_INVALID_JSON'
+  | 'CATALOG_INVALID'
+  | 'STATE_NOT_FOUND'
+  | 'STATE_INVALID_JSON'
+  | 'STATE_INVALID'
+  | 'SELECTION_INVALID'
+  | 'PG_AUTH_FAILED'
+  | 'PG_UNREACHABLE'
+  | 'PG_DATABASE_NOT_FOUND'
+  | 'PG_CONNECTION_LOST'
+  | 'PG_PERMISSION_DENIED'
+  | 'PG_QUERY_FAILED'
+  | 'TABLE_NOT_FOUND'
+  | 'OUTPUT_CLOSED'
+  | 'USAGE'
+  | 'INTERNAL';
+
+export interface TapErrorOptions {
+  hint: string;
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+export class TapError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: TapErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TapError';
+    this.code = code;
+    this.hint = options.hint;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+export function isTapError(error: unknown): error is TapError {
+  return error instanceof TapError;
+}
+
+/** Wraps anything that is not already a TapError so the CLI can still print one clear line. */
+export function asTapError(error: unknown): TapError {
+  if (isTapError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TapError('INTERNAL', `unexpected error: ${message}`, {
+    hint: 'This is a bug in tap-postgres; rerun with --log-level debug and report the output.',
+    cause: error,
+  });
+}

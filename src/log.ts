@@ -1,0 +1,49 @@
+import { pino, type Logger, type Level } from 'pino';
+import pretty from 'pino-pretty';
+
+/**
+ * The one stderr logger. Stdout belongs to Singer messages, so every destination here is fd 2,
+ * written synchronously so a crash or process.exit never loses the last lines.
+ */
+export type LogFormat = 'json' | 'pretty';
+export type LogLevel = Level | 'silent';
+
+export interface LogOptions {
+  level: LogLevel;
+  format: LogFormat;
+}
+
+const REDACT = [
+  'password',
+  '*.password',
+  'private_key',
+  '*.private_key',
+  'private_key_passphrase',
+  '*.private_key_passphrase',
+  'ssl_key',
+  '*.ssl_key',
+];
+
+let current: Logger = build({ level: 'info', format: process.stderr.isTTY ? 'pretty' : 'json' });
+
+function build(options: LogOptions): Logger {
+  const base = { level: options.level, base: { pid: process.pid }, redact: { paths: REDACT, censor: '[redacted]' } };
+  if (options.format === 'pretty') {
+    return pino(base, pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, ignore: 'pid,hostname' }));
+  }
+  return pino(base, pino.destination({ fd: 2, sync: true }));
+}
+
+export function configureLogger(options: LogOptions): Logger {
+  current = build(options);
+  return current;
+}
+
+/** Logger for a module; child bindings name the component in every line. */
+export function logger(component?: string): Logger {
+  return component === undefined ? current : current.child({ component });
+}
+
+export function defaultLogFormat(): LogFormat {
+  return process.stderr.isTTY ? 'pretty' : 'json';
+}

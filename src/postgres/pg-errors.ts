@@ -1,0 +1,87 @@
+import { TapError } from '../errors.js';
+
+/**
+ * Turns driver and socket errors into one clear TapError. Only the host, port, database and user
+ * appear in messages; the password never does.
+ */
+export interface Endpoint {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+}
+
+interface PgLikeError extends Error {
+  code?: string;
+  errno?: number;
+  severity?: string;
+}
+
+export function connectionError(error: unknown, at: Endpoint): TapError {
+  const err = error as PgLikeError;
+  const where = `${at.host}:${at.port}`;
+  switch (err.code) {
+    case '28P01':
+    case '28000':
+      return new TapError('PG_AUTH_FAILED', `authentication failed for user "${at.user}" on ${where} database "${at.database}"`, {
+        hint: 'Check user and password in the config, and that pg_hba.conf allows this user from this host.',
+        cause: error,
+      });
+    case '3D000':
+      return new TapError('PG_DATABASE_NOT_FOUND', `database "${at.database}" does not exist on ${where}`, {
+        hint: 'Fix "dbname" (or "filter_dbs") in the config; list databases with psql -l.',
+        cause: error,
+      });
+    case '42501':
+      return new TapError('PG_PERMISSION_DENIED', `user "${at.user}" may not connect to database "${at.database}" on ${where}`, {
+        hint: `Run: GRANT CONNECT ON DATABASE "${at.database}" TO "${at.user}";`,
+        cause: error,
+      });
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ETIMEDOUT':
+      return new TapError('PG_UNREACHABLE', `cannot reach PostgreSQL at ${where} (${err.code})`, {
+        hint: 'Check host and port in the config, that the server is running, and that no firewall blocks it.',
+        retryable: true,
+        cause: error,
+      });
+    default:
+      return new TapError('PG_UNREACHABLE', `cannot connect to PostgreSQL at ${where} database "${at.database}": ${err.message}`, {
+        hint: 'Check host, port, SSL settings and that the server accepts connections from this machine.',
+        retryable: true,
+        cause: error,
+      });
+  }
+}
+
+export function queryError(error: unknown, what: string): TapError {
+  if (error instanceof TapError) return error;
+  const err = error as PgLikeError;
+  if (err.code === '42501') {
+    return new TapError('PG_PERMISSION_DENIED', `permission denied while ${what}: ${err.message}`, {
+      hint: 'Grant the missing privilege (GRANT USAGE ON SCHEMA ... / GRANT SELECT ON ...) to the tap user.',
+      cause: error,
+    });
+  }
+  if (err.code === '42P01') {
+    return new TapError('TABLE_NOT_FOUND', `table not found while ${what}: ${err.message}`, {
+      hint: 'Run --discover again: the catalog names a table that no longer exists.',
+      cause: error,
+    });
+  }
+  const lost = err.code === '57P01' || err.code === 'ECONNRESET' || /Connection terminated/i.test(err.message);
+  if (lost) {
+    return new TapError('PG_CONNECTION_LOST', `connection to PostgreSQL lost while ${what}: ${err.message}`, {
+      hint: 'Run again: the tap resumes from the last STATE it wrote.',
+      retryable: true,
+      cause: error,
+    });
+  }
+  return new TapError('PG_QUERY_FAILED', `query failed while ${what}: ${err.message}${err.code === undefined ? '' : ` (SQLSTATE ${err.code})`}`, {
+    hint: 'Check the server log for details; rerun with --log-level debug.',
+    cause: error,
+  });
+}

@@ -1,0 +1,16 @@
+import type { ReplicationMethod } from '../config/tap-config.js';
+
+/** One selected stream, validated: what to read, how, and under which name to write it. */
+export interface StreamPlan {
+  readonly tapStreamId: string;
+  readonly database: string;
+  readonly schema: string;
+  readonly table: string;
+  readonly stream: string;
+  readonly isView: boolean;
+  /** Selected columns in table order; key columns and the replication key always included. */
+  readonly columns: readonly string[];
+  readonly keyProperties: readonly string[];
+  readonly replicationMethod: ReplicationMethod;
+  readonly replicationKey: string | null;
+}

@@ -1,0 +1,31 @@
+import { stateMessage } from '../singer/messages.js';
+import type { MessageWriter } from '../singer/message-writer.js';
+import { setBookmark, setCurrentlySyncing, type Bookmark, type TapState } from '../state/tap-state.js';
+
+/**
+ * Holds the run's current state. `emit` writes it through the same ordered writer as the
+ * records, so a STATE line always follows the records it covers.
+ */
+export class StateKeeper {
+  constructor(private current: TapState, private readonly writer: MessageWriter) {}
+
+  get state(): TapState {
+    return this.current;
+  }
+
+  bookmark(streamId: string): Bookmark | undefined {
+    return this.current.bookmarks[streamId];
+  }
+
+  setBookmark(streamId: string, bookmark: Bookmark): void {
+    this.current = setBookmark(this.current, streamId, bookmark);
+  }
+
+  setCurrentlySyncing(streamId: string | null): void {
+    this.current = setCurrentlySyncing(this.current, streamId);
+  }
+
+  async emit(): Promise<void> {
+    await this.writer.write(stateMessage(this.current));
+  }
+}

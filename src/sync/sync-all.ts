@@ -1,0 +1,56 @@
+import type { ReplicationMethod, TapConfig } from '../config/tap-config.js';
+import { TapError } from '../errors.js';
+import { withConnection } from '../postgres/connect.js';
+import type { StreamPlan } from '../selection/stream-plan.js';
+import type { MessageWriter } from '../singer/message-writer.js';
+import type { TapState } from '../state/tap-state.js';
+import { fullTableStrategy } from './full-table.js';
+import { StateKeeper } from './state-keeper.js';
+import type { SyncStrategy } from './sync-strategy.js';
+
+const STRATEGIES: Partial<Record<ReplicationMethod, SyncStrategy>> = {
+  FULL_TABLE: fullTableStrategy,
+};
+
+/**
+ * The sync orchestrator: the interrupted stream (currently_syncing) first, then catalog order;
+ * one connection per database; each database's streams handed to their strategy by method.
+ */
+export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], initial: TapState, writer: MessageWriter): Promise<TapState> {
+  const state = new StateKeeper(initial, writer);
+  for (const plan of plans) strategyFor(plan);
+  for (const [database, databasePlans] of groupBy(resumeFirst(plans, initial.currently_syncing), (plan) => plan.database)) {
+    await withConnection(config, database, async (client) => {
+      for (const [method, methodPlans] of groupBy(databasePlans, (plan) => plan.replicationMethod)) {
+        await (STRATEGIES[method] as SyncStrategy).syncStreams(methodPlans, { config, database, client, writer, state });
+      }
+    });
+  }
+  await writer.flush();
+  return state.state;
+}
+
+function strategyFor(plan: StreamPlan): SyncStrategy {
+  const strategy = STRATEGIES[plan.replicationMethod];
+  if (strategy === undefined) {
+    throw new TapError('SELECTION_INVALID', `stream ${plan.tapStreamId}: replication method ${plan.replicationMethod} is not available in this version`, {
+      hint: 'Use FULL_TABLE for this stream until this release supports the method.',
+    });
+  }
+  return strategy;
+}
+
+function resumeFirst(plans: readonly StreamPlan[], currentlySyncing: string | null): StreamPlan[] {
+  const interrupted = plans.find((plan) => plan.tapStreamId === currentlySyncing);
+  if (interrupted === undefined) return [...plans];
+  const sameDatabase = plans.filter((plan) => plan.database === interrupted.database && plan !== interrupted);
+  const others = plans.filter((plan) => plan.database !== interrupted.database);
+  return [interrupted, ...sameDatabase, ...others];
+}
+
+/** Groups in order of first appearance. */
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}

@@ -1,0 +1,23 @@
+import type { ReplicationMethod, TapConfig } from '../config/tap-config.js';
+import type { PgClient } from '../postgres/connect.js';
+import type { StreamPlan } from '../selection/stream-plan.js';
+import type { MessageWriter } from '../singer/message-writer.js';
+import type { StateKeeper } from './state-keeper.js';
+
+/** What a strategy gets for one database: its connection, the output and the state. */
+export interface DatabaseContext {
+  readonly config: TapConfig;
+  readonly database: string;
+  readonly client: PgClient;
+  readonly writer: MessageWriter;
+  readonly state: StateKeeper;
+}
+
+/**
+ * The one interface of FULL_TABLE, INCREMENTAL and LOG_BASED sync. A strategy receives all of one
+ * database's streams of its method at once, so log-based sync can serve them from one session.
+ */
+export interface SyncStrategy {
+  readonly method: ReplicationMethod;
+  syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void>;
+}

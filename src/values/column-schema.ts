@@ -1,0 +1,117 @@
+import { elementType } from './element-type.js';
+import { ExactNumber } from './exact-number.js';
+import { numericBounds } from './numeric-bounds.js';
+import type { PgColumnType } from './pg-column-type.js';
+import type { JsonSchema } from './schema-to-json.js';
+import { typeKind, type TypeKind } from './type-kind.js';
+
+export interface ColumnSchemaResult {
+  schema: JsonSchema;
+  inclusion: 'available' | 'unsupported';
+  /** Why the column is unsupported, for the discovery log. */
+  reason?: string;
+}
+
+/** Integer bounds; int8's cannot be JS numbers. */
+const INTEGER_BOUNDS: ReadonlyMap<string, readonly [number | ExactNumber, number | ExactNumber]> = new Map<
+  string,
+  readonly [number | ExactNumber, number | ExactNumber]
+>([
+  ['int2', [-32768, 32767]],
+  ['int4', [-2147483648, 2147483647]],
+  ['int8', [new ExactNumber('-9223372036854775808'), new ExactNumber('9223372036854775807')]],
+  ['oid', [0, 4294967295]],
+]);
+
+/** Every JSON type: "any JSON value" written so draft-04 and draft-07 validators read it alike. */
+const ANY_JSON_TYPES: readonly string[] = ['object', 'array', 'string', 'number', 'integer', 'boolean'];
+
+const VARHDRSZ = 4;
+
+/**
+ * The JSON Schema of a column (draft-04/07 neutral). Nullable columns get type ['null', X], NOT NULL
+ * ones [X]. Schemas may hold ExactNumber bounds: serialise them with schemaToJson.
+ */
+export function columnSchema(type: PgColumnType): ColumnSchemaResult {
+  const kind = typeKind(type);
+  if (kind === 'unsupported') return unsupported(`${type.sqlType} is a pseudo-type`);
+  if (kind !== 'array') return { schema: scalarSchema(kind, type), inclusion: 'available' };
+  const element = columnSchema(elementType(type));
+  if (element.inclusion === 'unsupported') return unsupported(`array of an unsupported type: ${element.reason ?? ''}`);
+  return {
+    schema: { type: jsonTypes(type.notNull, ['array']), items: arrayItems(element.schema) },
+    inclusion: 'available',
+  };
+}
+
+function scalarSchema(kind: Exclude<TypeKind, 'array' | 'unsupported'>, type: PgColumnType): JsonSchema {
+  switch (kind) {
+    case 'integer': {
+      const bounds = INTEGER_BOUNDS.get(type.typname);
+      const schema: JsonSchema = { type: jsonTypes(type.notNull, ['integer']) };
+      if (bounds !== undefined) [schema.minimum, schema.maximum] = bounds;
+      return schema;
+    }
+    case 'numeric':
+      return numericSchema(type);
+    case 'float':
+      return { type: jsonTypes(type.notNull, ['number']) };
+    case 'boolean':
+    case 'bit1':
+      return { type: jsonTypes(type.notNull, ['boolean']) };
+    case 'date':
+    case 'timestamp':
+      return { type: jsonTypes(type.notNull, ['string']), format: 'date-time' };
+    case 'json':
+      return { type: jsonTypes(type.notNull, ANY_JSON_TYPES) };
+    case 'bytea':
+      return { type: jsonTypes(type.notNull, ['string']) };
+    case 'string':
+      return stringSchema(type);
+  }
+}
+
+/**
+ * numeric(p,s): inclusive bounds ±(10^(p−s) − 10^−s) as exact text. No multipleOf (a float-based
+ * validator rejects 0.07 against multipleOf 0.01) and no boolean exclusiveMaximum (draft-04 only):
+ * precision and scale go in non-validating annotations instead.
+ */
+function numericSchema(type: PgColumnType): JsonSchema {
+  const schema: JsonSchema = { type: jsonTypes(type.notNull, ['number']) };
+  const bounds = numericBounds(type.typmod);
+  if (bounds === null) return schema;
+  schema.minimum = new ExactNumber('-' + bounds.maximum);
+  schema.maximum = new ExactNumber(bounds.maximum);
+  schema['x-sql-precision'] = bounds.precision;
+  schema['x-sql-scale'] = bounds.scale;
+  return schema;
+}
+
+/** varchar(n)/character(n) carry maxLength n (characters, as in JSON Schema), like singer-io. */
+function stringSchema(type: PgColumnType): JsonSchema {
+  const schema: JsonSchema = { type: jsonTypes(type.notNull, ['string']) };
+  if ((type.typname === 'varchar' || type.typname === 'bpchar') && type.typmod >= VARHDRSZ) {
+    schema.maxLength = type.typmod - VARHDRSZ;
+  }
+  return schema;
+}
+
+/**
+ * PostgreSQL arrays do not declare their dimensions, so an array's items are "the element (null
+ * allowed) or a nested array": the element's schema with 'array' added to its type. Keywords like
+ * minimum or format apply only to their own JSON type, so they never reject a nested array; the
+ * elements of nested arrays are left unconstrained (a per-property schema cannot recurse without
+ * root definitions, which singer-io needed and targets handle unevenly).
+ */
+function arrayItems(element: JsonSchema): JsonSchema {
+  const types = element.type as readonly string[];
+  return { ...element, type: types.includes('array') ? types : [...types, 'array'] };
+}
+
+function jsonTypes(notNull: boolean, types: readonly string[]): string[] {
+  return notNull ? [...types] : ['null', ...types];
+}
+
+function unsupported(reason: string): ColumnSchemaResult {
+  return { schema: {}, inclusion: 'unsupported', reason };
+}
