@@ -49,7 +49,7 @@ export async function listDatabases(client: PgClient): Promise<string[]> {
 export async function listRelations(client: PgClient, schemas: readonly string[] | null): Promise<RawRelation[]> {
   const sql = `SELECT c.oid::int8::float8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind,
       GREATEST(c.reltuples, -1)::int8::text AS row_estimate, c.relispartition AS is_partition,
-      has_table_privilege(c.oid, 'SELECT') AS can_select, has_schema_privilege(n.oid, 'USAGE') AS can_use_schema
+      has_any_column_privilege(c.oid, 'SELECT') AS can_select, has_schema_privilege(n.oid, 'USAGE') AS can_use_schema
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'v', 'm', 'p') AND ${SYSTEM_SCHEMA_FILTER}
       AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
