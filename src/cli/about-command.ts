@@ -20,7 +20,7 @@ export async function aboutCommand(format: string): Promise<void> {
 }
 
 function aboutMarkdown(about: { name: string; version: string; description: string; capabilities: string[]; settings: ReturnType<typeof settingDocs> }): string {
-  const rows = about.settings.map((s) => `| ${s.key} | ${s.type} | ${s.default === undefined ? '' : JSON.stringify(s.default)} | ${s.description} |`);
+  const rows = about.settings.map((s) => `| ${s.key} | ${s.type} | ${s.default === undefined ? '' : JSON.stringify(s.default)} | ${s.description.replace(/\|/g, '\\|')} |`);
   return [
     `# ${about.name} ${about.version}`,
     '',

@@ -34,6 +34,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const format = options.logFormat ?? defaultLogFormat();
   configureLogger({ level: options.logLevel, format });
+  // A stray 'error' event or rejection must still end as one clear line, not a stack trace.
+  const crash = (error: unknown): void => {
+    reportFailure(asTapError(error), format);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   try {
     await dispatch(options, program);
     return 0;

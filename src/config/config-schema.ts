@@ -13,7 +13,7 @@ export interface SettingDoc {
 
 const SSH_TUNNEL_SCHEMA = {
   type: 'object',
-  description: 'SSH tunnel through a bastion: {enabled, host, port, username, password | private_key, private_key_passphrase, host_key}.',
+  description: 'SSH tunnel through a bastion: {enabled, host, port, username, password or private_key, private_key_passphrase, host_key}.',
   properties: {
     enabled: { type: 'boolean', default: true },
     host: { type: 'string', minLength: 1 },
@@ -49,7 +49,7 @@ export const CONFIG_SCHEMA = {
     max_run_seconds: { type: 'integer', minimum: 1, default: 43200, description: 'Log-based: stop reading changes after this many seconds.' },
     break_at_end_lsn: { type: 'boolean', default: true, description: 'Log-based: stop at the WAL end position captured at start.' },
     slot_name: { type: 'string', minLength: 1, description: 'Log-based replication slot; default stitch_<db>, then stitch.' },
-    itersize: { type: 'integer', minimum: 1, default: 20000, description: 'Rows fetched per round trip.' },
+    itersize: { type: 'integer', minimum: 1, default: 20000, description: 'Accepted for singer-io compatibility; rows stream through COPY in network-sized chunks, so memory stays constant without it.' },
     state_interval_rows: { type: 'integer', minimum: 1, default: 10000, description: 'Emit STATE at least every N records (and at stream end).' },
   },
   required: ['user', 'dbname'],

@@ -86,6 +86,12 @@ function freeze(c: Record<string, unknown>): TapConfig {
       hint: 'Set ssh_tunnel.host and ssh_tunnel.username, or set ssh_tunnel.enabled to false.',
     });
   }
+  if (tunnelOn) {
+    // Connecting directly when the user asked for a tunnel could reach the wrong server: refuse.
+    throw new TapError('CONFIG_INVALID', 'config key "ssh_tunnel" is not supported by this release yet', {
+      hint: 'Remove ssh_tunnel (or set ssh_tunnel.enabled to false) and connect directly or over SSL.',
+    });
+  }
   const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
   const config: TapConfig = {
     host: c.host as string,

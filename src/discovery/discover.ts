@@ -1,4 +1,5 @@
 import type { TapConfig } from '../config/tap-config.js';
+import { TapError } from '../errors.js';
 import { logger } from '../log.js';
 import { connect, withConnection, type PgClient } from '../postgres/connect.js';
 import { toColumnType } from '../postgres/column-type.js';
@@ -17,12 +18,23 @@ export async function discover(config: TapConfig): Promise<Catalog> {
   const streams: CatalogEntry[] = [];
   for (const database of databases) {
     const started = Date.now();
-    const entries = await withConnection(config, database, (client) => discoverDatabase(client, database, config));
+    const entries = await discoverIfStillThere(config, database);
     log.info({ database, streams: entries.length, ms: Date.now() - started }, `discovered ${entries.length} streams in database ${database}`);
     streams.push(...entries);
   }
   reportNameCollisions(streams, config.includeSchemasInStreamName);
   return { streams };
+}
+
+/** A database dropped between listing and connecting is not an error: it is simply gone. */
+async function discoverIfStillThere(config: TapConfig, database: string): Promise<CatalogEntry[]> {
+  try {
+    return await withConnection(config, database, (client) => discoverDatabase(client, database, config));
+  } catch (error) {
+    if (!(error instanceof TapError && error.code === 'PG_DATABASE_NOT_FOUND')) throw error;
+    logger('discovery').warn({ database }, `database ${database} was dropped during discovery; skipped`);
+    return [];
+  }
 }
 
 async function databasesToDiscover(config: TapConfig): Promise<string[]> {
