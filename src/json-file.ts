@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { TapError, type ErrorCode } from './errors.js';
+import { jsonSyntaxPosition } from './json-syntax-position.js';
 
 type FileKind = 'CONFIG' | 'CATALOG' | 'STATE';
 
@@ -23,24 +24,20 @@ export async function readJsonFile(path: string, kind: FileKind): Promise<unknow
   }
   try {
     return JSON.parse(text);
-  } catch (error) {
-    throw new TapError(`${kind}_INVALID_JSON` as ErrorCode, `${what} file ${path} is not valid JSON (${syntaxWhere(text, error)})`, {
+  } catch {
+    throw new TapError(`${kind}_INVALID_JSON` as ErrorCode, `${what} file ${path} is not valid JSON (${syntaxWhere(text)})`, {
       hint: `Fix the JSON syntax in ${path}.`,
     });
   }
 }
 
-/**
- * V8's JSON.parse messages quote a slice of the input, which may be a password: report only the
- * line and column of the syntax error.
- */
-function syntaxWhere(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : '';
-  const match = /at position (\d+)/.exec(message);
-  const position = match === null ? (text.trim() === '' ? 0 : -1) : Number(match[1]);
+/** Line and column of the first syntax error; never any of the file's text, which may hold secrets. */
+function syntaxWhere(text: string): string {
+  if (text.trim() === '') return 'the file is empty';
+  const position = jsonSyntaxPosition(text);
   if (position < 0) return 'syntax error';
   const before = text.slice(0, position);
   const line = before.split('\n').length;
   const column = position - before.lastIndexOf('\n');
-  return text.trim() === '' ? 'the file is empty' : `syntax error at line ${line}, column ${column}`;
+  return position >= text.length ? `the text ends early, at line ${line}, column ${column}` : `syntax error at line ${line}, column ${column}`;
 }

@@ -30,13 +30,15 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new TapError('CONFIG_INVALID', 'config must be a JSON object', { hint: 'Write the config as {"host": ..., "user": ..., "dbname": ...}.' });
   }
-  const merged: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  // ajv coerces and fills defaults in place: work on a deep copy, never on the caller's object.
+  const merged = structuredClone(raw) as Record<string, unknown>;
+  const fromFile = new Set(Object.keys(merged));
   for (const [key, variable] of Object.entries(ENV_FALLBACK)) {
     if (merged[key] === undefined && env[variable] !== undefined && env[variable] !== '') merged[key] = env[variable];
   }
   warnUnknownKeys(merged);
   if (!validate(merged)) throw configError(validate.errors ?? []);
-  return freeze(merged);
+  return freeze(merged, fromFile);
 }
 
 function warnUnknownKeys(config: Record<string, unknown>): void {
@@ -73,12 +75,18 @@ function list(value: unknown): readonly string[] | null {
   return items.length === 0 ? null : Object.freeze(items);
 }
 
-function sslMode(config: Record<string, unknown>): SslMode {
-  if (typeof config.sslmode === 'string') return config.sslmode as SslMode;
-  return config.ssl === true ? 'require' : 'prefer';
+/**
+ * `ssl: true` in the file is a floor: a stray PGSSLMODE from the environment must not turn TLS
+ * off. An explicit sslmode in the file refines it.
+ */
+function sslMode(config: Record<string, unknown>, fromFile: ReadonlySet<string>): SslMode {
+  const mode = typeof config.sslmode === 'string' ? (config.sslmode as SslMode) : null;
+  const weak = mode === null || mode === 'disable' || mode === 'allow' || mode === 'prefer';
+  if (config.ssl === true && weak && !fromFile.has('sslmode')) return 'require';
+  return mode ?? (config.ssl === true ? 'require' : 'prefer');
 }
 
-function freeze(c: Record<string, unknown>): TapConfig {
+function freeze(c: Record<string, unknown>, fromFile: ReadonlySet<string>): TapConfig {
   const tunnel = c.ssh_tunnel as Record<string, unknown> | undefined;
   const tunnelOn = tunnel !== undefined && tunnel.enabled !== false;
   if (tunnelOn && (typeof tunnel.host !== 'string' || typeof tunnel.username !== 'string')) {
@@ -103,7 +111,7 @@ function freeze(c: Record<string, unknown>): TapConfig {
     filterSchemas: list(c.filter_schemas),
     discoverPartitions: c.discover_partitions as boolean,
     ssl: Object.freeze({
-      mode: sslMode(c),
+      mode: sslMode(c, fromFile),
       ...(str(c.ssl_root_cert) === undefined ? {} : { rootCert: str(c.ssl_root_cert) }),
       ...(str(c.ssl_cert) === undefined ? {} : { cert: str(c.ssl_cert) }),
       ...(str(c.ssl_key) === undefined ? {} : { key: str(c.ssl_key) }),

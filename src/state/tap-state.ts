@@ -19,6 +19,9 @@ export function parseState(raw: unknown): TapState {
     throw invalid('state must be a JSON object', 'Pass the value of the last STATE message, e.g. {"bookmarks": {...}}.');
   }
   const value = 'value' in raw && (raw as { type?: unknown }).type === 'STATE' ? (raw as { value: unknown }).value : raw;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid('state key "value" must be an object', 'Pass the value of the last STATE message, e.g. {"bookmarks": {...}}.');
+  }
   const record = value as Record<string, unknown>;
   const bookmarks = record.bookmarks ?? {};
   if (bookmarks === null || typeof bookmarks !== 'object' || Array.isArray(bookmarks)) {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { parseConfig } from '../../src/config/load-config.js';
+import type { TapConfig } from '../../src/config/tap-config.js';
 import { TapError } from '../../src/errors.js';
 
 const SECRET = 'Zq9-very-distinctive-pw-7731';
@@ -230,12 +231,41 @@ test('ssh_tunnel without username is CONFIG_INVALID', () => {
   assert.match(error.message, /username/);
 });
 
-test('ssh_tunnel settings and defaults', () => {
-  const config = parseConfig({ user: 'u', dbname: 'd', ssh_tunnel: { host: 'bastion', username: 'jump', private_key: 'KEY', host_key: 'HK' } }, {});
-  assert.deepEqual({ ...config.sshTunnel }, { host: 'bastion', port: 22, username: 'jump', privateKey: 'KEY', hostKey: 'HK' });
-  const withPort = parseConfig({ user: 'u', dbname: 'd', ssh_tunnel: { enabled: 'true', host: 'b', port: '2222', username: 'j', password: 'pw' } }, {});
-  assert.equal(withPort.sshTunnel?.port, 2222);
-  assert.equal(withPort.sshTunnel?.password, 'pw');
+/** An enabled tunnel is either honoured or refused: never silently dropped (that would connect directly). */
+function tunnelOrRefusal(raw: Record<string, unknown>): TapConfig['sshTunnel'] {
+  let config: TapConfig;
+  try {
+    config = parseConfig(raw, {});
+  } catch (error) {
+    assert.ok(error instanceof TapError, String(error));
+    assert.equal(error.code, 'CONFIG_INVALID');
+    assert.match(error.message, /ssh_tunnel/);
+    return null;
+  }
+  assert.notEqual(config.sshTunnel, null, 'an enabled ssh_tunnel must not be silently ignored');
+  return config.sshTunnel;
+}
+
+test('ssh_tunnel settings and defaults (or a clear refusal while tunnels are unsupported)', () => {
+  const tunnel = tunnelOrRefusal({ user: 'u', dbname: 'd', ssh_tunnel: { host: 'bastion', username: 'jump', private_key: 'KEY', host_key: 'HK' } });
+  if (tunnel !== null) assert.deepEqual({ ...tunnel }, { host: 'bastion', port: 22, username: 'jump', privateKey: 'KEY', hostKey: 'HK' });
+  const withPort = tunnelOrRefusal({ user: 'u', dbname: 'd', ssh_tunnel: { enabled: 'true', host: 'b', port: '2222', username: 'j', password: 'pw' } });
+  if (withPort !== null) {
+    assert.equal(withPort.port, 2222);
+    assert.equal(withPort.password, 'pw');
+    assert.ok(Object.isFrozen(withPort));
+  }
+});
+
+test('an ssh_tunnel refusal does not leak the tunnel password or key', () => {
+  for (const tunnel of [{ host: 'b', username: 'j', password: SECRET }, { host: 'b', username: 'j', private_key: SECRET, private_key_passphrase: SECRET }]) {
+    try {
+      parseConfig({ user: 'u', dbname: 'd', ssh_tunnel: tunnel }, {});
+    } catch (error) {
+      assert.ok(error instanceof TapError);
+      assertNoSecret(error);
+    }
+  }
 });
 
 test('ssh_tunnel disabled (boolean or string) is off, even without host', () => {
@@ -262,19 +292,25 @@ parseConfig({ user: 'u', dbname: 'd', pasword: ${JSON.stringify(SECRET)} }, {});
 });
 
 test('the result is frozen', () => {
-  const config = parseConfig({ user: 'u', dbname: 'd', filter_dbs: 'a,b', ssh_tunnel: { host: 'h', username: 'x' } }, {});
+  const config = parseConfig({ user: 'u', dbname: 'd', filter_dbs: 'a,b' }, {});
   assert.ok(Object.isFrozen(config));
   assert.ok(Object.isFrozen(config.ssl));
   assert.ok(Object.isFrozen(config.filterDbs));
-  assert.ok(Object.isFrozen(config.sshTunnel));
   assert.throws(() => { (config as { port: number }).port = 1; }, TypeError);
   assert.throws(() => { (config.ssl as { mode: string }).mode = 'disable'; }, TypeError);
   assert.throws(() => { (config.filterDbs as string[]).push('c'); }, TypeError);
 });
 
 test('parseConfig does not mutate its input', () => {
-  const raw = { user: 'u', dbname: 'd', port: '6543', ssh_tunnel: { host: 'h', username: 'x', port: '2222' } };
+  const raw = { user: 'u', dbname: 'd', port: '6543', ssl: 'true' };
   const copy = structuredClone(raw);
   parseConfig(raw, { PGHOST: 'envhost' });
+  assert.deepEqual(raw, copy);
+});
+
+test('parseConfig does not mutate nested objects of its input (ssh_tunnel)', () => {
+  const raw = { user: 'u', dbname: 'd', ssh_tunnel: { enabled: 'false', host: 'h', username: 'x', port: '2222' } };
+  const copy = structuredClone(raw);
+  parseConfig(raw, {});
   assert.deepEqual(raw, copy);
 });

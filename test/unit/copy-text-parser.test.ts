@@ -83,7 +83,7 @@ test('push returns the number of complete rows in the chunk and keeps the rest',
   const parser = new CopyTextParser();
   const rows: CopyRow[] = [];
   assert.equal(parser.push(Buffer.from('a\tb\nc\t'), (row) => rows.push(row)), 1);
-  assert.deepEqual(rows, [['a', 'b']]);
+  assert.deepEqual(rows, [['a', 'b']] as CopyRow[]);
   assert.equal(parser.push(Buffer.from('d'), (row) => rows.push(row)), 0);
   assert.equal(parser.push(Buffer.from('\ne\tf\n'), (row) => rows.push(row)), 2);
   assert.deepEqual(rows, [['a', 'b'], ['c', 'd'], ['e', 'f']]);
@@ -148,7 +148,7 @@ test('a trailing partial row makes end() throw', () => {
   const parser = new CopyTextParser();
   const rows: CopyRow[] = [];
   parser.push(Buffer.from('1\tfull\n2\tpart'), (row) => rows.push(row));
-  assert.deepEqual(rows, [['1', 'full']]);
+  assert.deepEqual(rows, [['1', 'full']] as CopyRow[]);
   assert.throws(() => parser.end(), /middle of a row/);
 });
 
