@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
+import { runTap, spawnTap } from '../harness/run-cli.js';
+import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
+
+/**
+ * 300 MB of RECORD lines read by a consumer that stalls: if the tap buffered instead of waiting
+ * for the pipe, its memory would grow by the size of what the consumer has not read yet.
+ */
+const ROWS = 300_000;
+let db: TestDatabase;
+let catalog: CatalogJson;
+
+before(async () => {
+  db = await createTestDatabase('backpressure');
+  await db.query(`CREATE TABLE wide AS SELECT g AS id, repeat(md5(g::text), 32) AS payload FROM generate_series(1, ${ROWS}) g`);
+  await db.query('ALTER TABLE wide ADD PRIMARY KEY (id); GRANT SELECT ON wide TO tapuser');
+  const discovered = await runTap(['--config', '@config', '--discover'], { files: { config: db.tapConfig() } });
+  assert.equal(discovered.code, 0, discovered.stderr);
+  catalog = selectInCatalog(JSON.parse(discovered.stdout) as CatalogJson, { [`${db.name}-public-wide`]: {} });
+});
+
+after(async () => {
+  await db?.close();
+});
+
+function rssMegabytes(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? 0 : Number(match[1]) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+test('a stalled consumer pauses the tap instead of growing its memory', { skip: process.platform !== 'linux' ? 'reads /proc' : false }, async () => {
+  const child = spawnTap(['--config', '@config', '--catalog', '@catalog'], { files: { config: db.tapConfig(), catalog } });
+  let peak = 0;
+  const sampler = setInterval(() => { peak = Math.max(peak, rssMegabytes(child.pid!)); }, 50);
+  child.stdout.pause();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  let records = 0;
+  let tail = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const text = tail + chunk.toString('utf8');
+    const lines = text.split('\n');
+    tail = lines.pop()!;
+    for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records++;
+  });
+  child.stdout.resume();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(sampler);
+  assert.equal(code, 0);
+  assert.equal(records, ROWS);
+  assert.ok(peak > 0, 'sampled the child');
+  assert.ok(peak < 200, `peak RSS ${peak.toFixed(0)} MB stays far below the ~300 MB of output`);
+});
