@@ -1,5 +1,5 @@
 import { pino, type Logger, type Level } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 
 /**
  * The one stderr logger. Stdout belongs to Singer messages, so every destination here is fd 2,
@@ -24,11 +24,13 @@ const REDACT = [
   '*.ssl_key',
 ];
 
-let current: Logger = build({ level: 'info', format: process.stderr.isTTY ? 'pretty' : 'json' });
+let current: Logger | null = null;
 
 function build(options: LogOptions): Logger {
   const base = { level: options.level, base: { pid: process.pid }, redact: { paths: REDACT, censor: '[redacted]' } };
   if (options.format === 'pretty') {
+    // Loaded only when used: pino-pretty costs ~100 ms of start-up that JSON runs never need.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     return pino(base, pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, ignore: 'pid,hostname' }));
   }
   return pino(base, pino.destination({ fd: 2, sync: true }));
@@ -41,6 +43,7 @@ export function configureLogger(options: LogOptions): Logger {
 
 /** Logger for a module; child bindings name the component in every line. */
 export function logger(component?: string): Logger {
+  current ??= build({ level: 'info', format: defaultLogFormat() });
   return component === undefined ? current : current.child({ component });
 }
 

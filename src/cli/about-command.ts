@@ -1,14 +1,10 @@
-import { createRequire } from 'node:module';
 import { settingDocs } from '../config/config-schema.js';
 import { MessageWriter } from '../singer/message-writer.js';
+import { packageInfo } from './package-info.js';
 
 /** `--about`: capabilities and every setting, from the one config schema. */
 export const CAPABILITIES = ['discover', 'catalog', 'properties', 'state', 'about', 'activate-version'] as const;
 
-export function packageInfo(): { name: string; version: string; description: string } {
-  const require = createRequire(import.meta.url);
-  return require('../../../package.json') as { name: string; version: string; description: string };
-}
 
 export async function aboutCommand(format: string): Promise<void> {
   const pkg = packageInfo();

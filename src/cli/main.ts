@@ -1,10 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { asTapError, TapError } from '../errors.js';
 import { configureLogger, defaultLogFormat, logger, type LogFormat, type LogLevel } from '../log.js';
-import { aboutCommand, packageInfo } from './about-command.js';
-import { discoverCommand } from './discover-command.js';
+import { packageInfo } from './package-info.js';
 import { reportFailure } from './report-failure.js';
-import { syncCommand } from './sync-command.js';
 
 /**
  * Entry point. Exit codes: 0 success, 1 a failure the user must act on, 2 wrong usage.
@@ -71,12 +69,13 @@ function buildProgram(): Command {
 }
 
 async function dispatch(options: CliOptions, program: Command): Promise<void> {
-  if (options.about === true) return aboutCommand(options.format);
+  // Commands are loaded on demand: --version and --help should not pay for pg and ajv.
+  if (options.about === true) return (await import('./about-command.js')).aboutCommand(options.format);
   const catalog = options.catalog ?? options.properties;
   if (options.config === undefined) return usage(program, 'missing --config <path>');
   if (options.discover === true && catalog !== undefined) return usage(program, 'use either --discover or --catalog, not both');
-  if (options.discover === true) return discoverCommand(options.config);
-  if (catalog !== undefined) return syncCommand(options.config, catalog, options.state);
+  if (options.discover === true) return (await import('./discover-command.js')).discoverCommand(options.config);
+  if (catalog !== undefined) return (await import('./sync-command.js')).syncCommand(options.config, catalog, options.state);
   return usage(program, 'nothing to do: give --discover, or --catalog <path> to sync');
 }
 
