@@ -133,6 +133,9 @@ function freeze(c: Record<string, unknown>, fromFile: ReadonlySet<string>): TapC
     maxRunSeconds: c.max_run_seconds as number,
     breakAtEndLsn: c.break_at_end_lsn as boolean,
     slotName: str(c.slot_name) ?? null,
+    outOfRangeValues: c.out_of_range_values as 'null' | 'clamp',
+    jsonAsString: c.json_as_string as boolean,
+    dateFormat: c.date_format as 'date-time' | 'date',
     itersize: c.itersize as number,
     stateIntervalRows: c.state_interval_rows as number,
   };

@@ -36,6 +36,9 @@ export interface TapConfig {
   maxRunSeconds: number;
   breakAtEndLsn: boolean;
   slotName: string | null;
+  outOfRangeValues: 'null' | 'clamp';
+  jsonAsString: boolean;
+  dateFormat: 'date-time' | 'date';
   itersize: number;
   stateIntervalRows: number;
 }

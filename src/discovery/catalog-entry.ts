@@ -1,5 +1,5 @@
 import type { CatalogEntry, MetadataEntry } from '../singer/catalog.js';
-import { columnSchema, type PgColumnType } from '../values/index.js';
+import { columnSchema, type ConvertOptions, type PgColumnType } from '../values/index.js';
 import { streamName, tapStreamId } from './stream-names.js';
 
 /** Everything discovery learned about one relation, already folded from raw rows. */
@@ -13,11 +13,11 @@ export interface RelationFacts {
   primaryKey: readonly string[];
 }
 
-export function buildCatalogEntry(facts: RelationFacts, includeSchemaInName: boolean): CatalogEntry {
+export function buildCatalogEntry(facts: RelationFacts, includeSchemaInName: boolean, options: ConvertOptions): CatalogEntry {
   const properties: Record<string, unknown> = {};
   const columnMetadata: MetadataEntry[] = [];
   for (const column of facts.columns) {
-    const result = columnSchema(column.type);
+    const result = columnSchema(column.type, options);
     properties[column.name] = result.schema;
     const isKey = facts.primaryKey.includes(column.name);
     columnMetadata.push({

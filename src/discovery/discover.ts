@@ -1,3 +1,4 @@
+import { convertOptions } from '../config/convert-options.js';
 import type { TapConfig } from '../config/tap-config.js';
 import { TapError } from '../errors.js';
 import { logger } from '../log.js';
@@ -67,6 +68,7 @@ async function discoverDatabase(client: PgClient, database: string, config: TapC
         primaryKey: keys.filter((k) => k.rel_oid === relation.oid).map((k) => k.name),
       },
       config.includeSchemasInStreamName,
+      convertOptions(config),
     ),
   );
 }

@@ -20,7 +20,7 @@ export const fullTableStrategy: SyncStrategy = {
 async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<void> {
   const { state, writer } = context;
   const log = new StreamLog(plan);
-  const columns = await liveColumns(context.client, plan);
+  const columns = await liveColumns(context.client, plan, context.config);
   const firstRun = state.bookmark(plan.tapStreamId)?.version === undefined;
   const version = Date.now();
 

@@ -1,8 +1,10 @@
+import type { TapConfig } from '../config/tap-config.js';
 import { TapError } from '../errors.js';
 import { toColumnType } from '../postgres/column-type.js';
 import type { PgClient } from '../postgres/connect.js';
 import { findRelationOid, listColumns } from '../postgres/introspection.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
+import { convertOptions } from '../config/convert-options.js';
 import { columnSchema, schemaToJson, valueConverter, type PgColumnType, type ValueConverter } from '../values/index.js';
 
 /**
@@ -18,7 +20,7 @@ export interface LiveColumns {
   readonly schemaJson: string;
 }
 
-export async function liveColumns(client: PgClient, plan: StreamPlan, extraProperties: Record<string, unknown> = {}): Promise<LiveColumns> {
+export async function liveColumns(client: PgClient, plan: StreamPlan, config: TapConfig, extraProperties: Record<string, unknown> = {}): Promise<LiveColumns> {
   const oid = await findRelationOid(client, plan.schema, plan.table);
   if (oid === null) {
     throw new TapError('TABLE_NOT_FOUND', `stream ${plan.tapStreamId}: table ${plan.schema}.${plan.table} no longer exists in database ${plan.database}`, {
@@ -37,13 +39,13 @@ export async function liveColumns(client: PgClient, plan: StreamPlan, extraPrope
   });
   const properties: Record<string, unknown> = {};
   plan.columns.forEach((name, index) => {
-    properties[name] = columnSchema(types[index] as PgColumnType).schema;
+    properties[name] = columnSchema(types[index] as PgColumnType, convertOptions(config)).schema;
   });
   Object.assign(properties, extraProperties);
   return {
     names: plan.columns,
     types,
-    converters: types.map((type) => valueConverter(type)),
+    converters: types.map((type, index) => valueConverter(type, convertOptions(config, { tapStreamId: plan.tapStreamId, column: plan.columns[index] as string }))),
     schemaJson: schemaToJson({ type: 'object', properties }),
   };
 }

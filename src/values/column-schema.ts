@@ -1,7 +1,7 @@
 import { elementType } from './element-type.js';
 import { ExactNumber } from './exact-number.js';
 import { numericBounds } from './numeric-bounds.js';
-import type { PgColumnType } from './pg-column-type.js';
+import type { ConvertOptions, PgColumnType } from './pg-column-type.js';
 import type { JsonSchema } from './schema-to-json.js';
 import { typeKind, type TypeKind } from './type-kind.js';
 
@@ -32,7 +32,7 @@ const VARHDRSZ = 4;
  * The JSON Schema of a column (draft-04/07 neutral). Nullable columns get type ['null', X], NOT NULL
  * ones [X]. Schemas may hold ExactNumber bounds: serialise them with schemaToJson.
  */
-export function columnSchema(type: PgColumnType): ColumnSchemaResult {
+export function columnSchema(type: PgColumnType, _options: ConvertOptions = {}): ColumnSchemaResult {
   const kind = typeKind(type);
   if (kind === 'unsupported') return unsupported(`${type.sqlType} is a pseudo-type`);
   if (kind !== 'array') return { schema: scalarSchema(kind, type), inclusion: 'available' };

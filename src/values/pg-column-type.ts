@@ -22,6 +22,13 @@ export interface PgColumnType {
 }
 
 /**
- * Conversion settings. Reserved for the infinity/NaN setting of the "every type" issue; `{}` today.
+ * Conversion settings, from the config (`out_of_range_values`, `json_as_string`, `date_format`).
+ * `onOutOfRange` is called when a value could not be written as itself (infinity, NaN, BC, year
+ * past 9999) and was mapped to null or clamped; the caller logs it once per column.
  */
-export interface ConvertOptions {}
+export interface ConvertOptions {
+  outOfRange?: 'null' | 'clamp';
+  jsonAsString?: boolean;
+  dateFormat?: 'date-time' | 'date';
+  onOutOfRange?: (value: string, writtenAs: string) => void;
+}
