@@ -18,31 +18,33 @@ interface CliOptions {
   format: string;
   logLevel: LogLevel;
   logFormat?: LogFormat;
+  select?: string[];
+  exclude?: string[];
+  views: boolean;
+  replicationMethod: string;
+  replicationKey?: string;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
-  let options: CliOptions;
-  try {
-    program.parse(argv as string[], { from: 'node' });
-    options = program.opts<CliOptions>();
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
-  const format = options.logFormat ?? defaultLogFormat();
-  configureLogger({ level: options.logLevel, format });
-  // A stray 'error' event or rejection must still end as one clear line, not a stack trace.
-  const crash = (error: unknown): void => {
-    reportFailure(asTapError(error), format);
-    process.exit(1);
+  let format: LogFormat = defaultLogFormat();
+  const run = async (work: () => Promise<void>, options: { logLevel: LogLevel; logFormat?: LogFormat }): Promise<void> => {
+    format = options.logFormat ?? defaultLogFormat();
+    configureLogger({ level: options.logLevel, format });
+    // A stray 'error' event or rejection must still end as one clear line, not a stack trace.
+    const crash = (error: unknown): void => {
+      reportFailure(asTapError(error), format);
+      process.exit(1);
+    };
+    process.on('uncaughtException', crash);
+    process.on('unhandledRejection', crash);
+    await work();
   };
-  process.on('uncaughtException', crash);
-  process.on('unhandledRejection', crash);
+  const program = buildProgram(run);
   try {
-    await dispatch(options, program);
+    await program.parseAsync(argv as string[], { from: 'node' });
     return 0;
   } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const tapError = asTapError(error);
     if (tapError.code === 'USAGE') return 2;
     reportFailure(tapError, format);
@@ -50,21 +52,47 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function buildProgram(): Command {
-  const program = new Command('tap-postgres')
-    .description('Singer tap for PostgreSQL: discover a catalog, then sync selected tables to stdout as Singer messages.')
-    .version(packageInfo().version, '--version')
-    .option('--config <path>', 'config JSON file')
-    .option('--discover', 'print the catalog of every reachable table')
-    .option('--catalog <path>', 'catalog JSON with selected streams: run a sync')
-    .option('--properties <path>', 'legacy alias of --catalog')
-    .option('--state <path>', 'state JSON (the last STATE value) to resume from')
-    .option('--about', 'print capabilities and settings')
-    .addOption(new Option('--format <format>', 'format of --about').choices(['json', 'markdown']).default('json'))
+type Runner = (work: () => Promise<void>, options: { logLevel: LogLevel; logFormat?: LogFormat }) => Promise<void>;
+
+function logOptions(command: Command): Command {
+  return command
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
-    .addOption(new Option('--log-format <format>', 'stderr log format (default: pretty on a TTY, else json)').choices(['json', 'pretty']))
+    .addOption(new Option('--log-format <format>', 'stderr log format (default: pretty on a TTY, else json)').choices(['json', 'pretty']));
+}
+
+function buildProgram(run: Runner): Command {
+  const program = logOptions(
+    new Command('tap-postgres')
+      .description('Singer tap for PostgreSQL: discover a catalog, then sync selected tables to stdout as Singer messages.')
+      .version(packageInfo().version, '--version')
+      .option('--config <path>', 'config JSON file')
+      .option('--discover', 'print the catalog of every reachable table')
+      .option('--catalog <path>', 'catalog JSON with selected streams: run a sync')
+      .option('--properties <path>', 'legacy alias of --catalog')
+      .option('--state <path>', 'state JSON (the last STATE value) to resume from')
+      .option('--about', 'print capabilities and settings')
+      .addOption(new Option('--format <format>', 'format of --about').choices(['json', 'markdown']).default('json'))
+      .option('--select <pattern...>', 'with --discover: mark streams matching schema.table or db.schema.table globs as selected')
+      .option('--exclude <pattern...>', 'with --select: leave streams matching these globs unselected')
+      .option('--no-views', 'with --select: leave views and materialized views unselected ("all tables except views")')
+      .addOption(new Option('--replication-method <method>', 'with --select: method for the selected streams').choices(['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED']).default('FULL_TABLE'))
+      .option('--replication-key <column>', 'with --select and INCREMENTAL: the replication key column'),
+  )
     .exitOverride()
-    .configureOutput({ writeOut: (text) => process.stderr.write(text), writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeOut: (text) => process.stderr.write(text), writeErr: (text) => process.stderr.write(text) })
+    .action(async (options: CliOptions) => run(() => dispatch(options, program), options));
+  const state = program.command('state').description('work on a state file').exitOverride();
+  logOptions(
+    state
+      .command('reset')
+      .description('remove bookmarks so the next run copies those streams again (table-level reset)')
+      .requiredOption('--state <path>', 'state JSON file, rewritten atomically')
+      .requiredOption('--stream <id...>', 'tap_stream_id(s) or globs such as app-public-*'),
+  )
+    .exitOverride()
+    .action(async (options: { state: string; stream: string[]; logLevel: LogLevel; logFormat?: LogFormat }) =>
+      run(async () => (await import('./state-reset-command.js')).stateResetCommand(options.state, options.stream), options),
+    );
   return program;
 }
 
@@ -74,7 +102,17 @@ async function dispatch(options: CliOptions, program: Command): Promise<void> {
   const catalog = options.catalog ?? options.properties;
   if (options.config === undefined) return usage(program, 'missing --config <path>');
   if (options.discover === true && catalog !== undefined) return usage(program, 'use either --discover or --catalog, not both');
-  if (options.discover === true) return (await import('./discover-command.js')).discoverCommand(options.config);
+  if (options.select === undefined && (options.exclude !== undefined || options.replicationKey !== undefined)) return usage(program, '--exclude and --replication-key go with --select');
+  if (options.discover === true) {
+    const selection = options.select === undefined ? null : {
+      select: options.select,
+      exclude: options.exclude ?? [],
+      views: options.views,
+      replicationMethod: options.replicationMethod,
+      ...(options.replicationKey === undefined ? {} : { replicationKey: options.replicationKey }),
+    };
+    return (await import('./discover-command.js')).discoverCommand(options.config, selection);
+  }
   if (catalog !== undefined) return (await import('./sync-command.js')).syncCommand(options.config, catalog, options.state);
   return usage(program, 'nothing to do: give --discover, or --catalog <path> to sync');
 }

@@ -8,6 +8,7 @@ import { listColumns, listDatabases, listPrimaryKeys, listRelations, type RawRel
 import type { Catalog, CatalogEntry } from '../singer/catalog.js';
 import { buildCatalogEntry } from './catalog-entry.js';
 import { reportNameCollisions } from './name-collisions.js';
+import { validReplicationKeys } from './replication-keys.js';
 
 /**
  * Discovery: every database the user can connect to (or `filter_dbs`), one connection each,
@@ -56,21 +57,28 @@ async function discoverDatabase(client: PgClient, database: string, config: TapC
   const relations = (await listRelations(client, config.filterSchemas)).filter((relation) => readable(relation, database, config));
   const oids = relations.map((relation) => relation.oid);
   const [columns, keys] = await Promise.all([listColumns(client, oids), listPrimaryKeys(client, oids)]);
-  return relations.map((relation) =>
-    buildCatalogEntry(
+  return relations.map((relation) => {
+    const relationColumns = columns.filter((c) => c.rel_oid === relation.oid && c.can_select).map((c) => ({ name: c.name, type: toColumnType(c) }));
+    const entry = buildCatalogEntry(
       {
         database,
         schema: relation.schema,
         table: relation.name,
         isView: relation.relkind === 'v' || relation.relkind === 'm',
         rowEstimate: Number(relation.row_estimate),
-        columns: columns.filter((c) => c.rel_oid === relation.oid && c.can_select).map((c) => ({ name: c.name, type: toColumnType(c) })),
+        columns: relationColumns,
         primaryKey: keys.filter((k) => k.rel_oid === relation.oid).map((k) => k.name),
       },
       config.includeSchemasInStreamName,
       convertOptions(config),
-    ),
-  );
+    );
+    return withReplicationKeys(entry, validReplicationKeys(relationColumns));
+  });
+}
+
+function withReplicationKeys(entry: CatalogEntry, keys: string[]): CatalogEntry {
+  const metadata = entry.metadata.map((item) => (item.breadcrumb.length === 0 ? { ...item, metadata: { ...item.metadata, 'valid-replication-keys': keys } } : item));
+  return { ...entry, metadata };
 }
 
 function readable(relation: RawRelation, database: string, config: TapConfig): boolean {

@@ -47,6 +47,12 @@ export function setBookmark(state: TapState, streamId: string, bookmark: Bookmar
   return Object.freeze({ ...state, bookmarks: Object.freeze({ ...state.bookmarks, [streamId]: Object.freeze({ ...bookmark }) }) });
 }
 
+export function removeBookmark(state: TapState, streamId: string): TapState {
+  const bookmarks = { ...state.bookmarks };
+  delete bookmarks[streamId];
+  return Object.freeze({ ...state, bookmarks: Object.freeze(bookmarks) });
+}
+
 export function setCurrentlySyncing(state: TapState, streamId: string | null): TapState {
   return Object.freeze({ ...state, currently_syncing: streamId });
 }

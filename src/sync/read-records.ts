@@ -15,7 +15,7 @@ export interface ReadOptions {
   version: number | null;
   where?: string;
   orderBy?: readonly string[];
-  afterBatch?: (lastRow: CopyRow, rowsSoFar: number) => Promise<void>;
+  afterBatch?: (lastRow: CopyRow, batchRows: number) => Promise<void>;
 }
 
 export async function readRecords(context: DatabaseContext, plan: StreamPlan, columns: LiveColumns, options: ReadOptions): Promise<number> {
@@ -24,7 +24,6 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
   const converters = columns.converters;
   const width = converters.length;
   const fragments: (string | null)[] = new Array<string | null>(width);
-  let rows = 0;
   return copyRows(context.client, sql, async (batch) => {
     formatter.setTimeExtracted(new Date());
     let out = '';
@@ -36,8 +35,7 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
       out += formatter.format(fragments);
     }
     await context.writer.write(out, batch.length);
-    rows += batch.length;
-    if (options.afterBatch !== undefined) await options.afterBatch(batch[batch.length - 1] as CopyRow, rows);
+    if (options.afterBatch !== undefined) await options.afterBatch(batch[batch.length - 1] as CopyRow, batch.length);
   });
 }
 

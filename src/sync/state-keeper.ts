@@ -1,6 +1,6 @@
 import { stateMessage } from '../singer/messages.js';
 import type { MessageWriter } from '../singer/message-writer.js';
-import { setBookmark, setCurrentlySyncing, type Bookmark, type TapState } from '../state/tap-state.js';
+import { removeBookmark, setBookmark, setCurrentlySyncing, type Bookmark, type TapState } from '../state/tap-state.js';
 
 /**
  * Holds the run's current state. `emit` writes it through the same ordered writer as the
@@ -19,6 +19,10 @@ export class StateKeeper {
 
   setBookmark(streamId: string, bookmark: Bookmark): void {
     this.current = setBookmark(this.current, streamId, bookmark);
+  }
+
+  removeBookmark(streamId: string): void {
+    this.current = removeBookmark(this.current, streamId);
   }
 
   setCurrentlySyncing(streamId: string | null): void {

@@ -5,11 +5,13 @@ import type { StreamPlan } from '../selection/stream-plan.js';
 import type { MessageWriter } from '../singer/message-writer.js';
 import type { TapState } from '../state/tap-state.js';
 import { fullTableStrategy } from './full-table.js';
+import { incrementalStrategy } from './incremental.js';
 import { StateKeeper } from './state-keeper.js';
 import type { SyncStrategy } from './sync-strategy.js';
 
 const STRATEGIES: Partial<Record<ReplicationMethod, SyncStrategy>> = {
   FULL_TABLE: fullTableStrategy,
+  INCREMENTAL: incrementalStrategy,
 };
 
 /**

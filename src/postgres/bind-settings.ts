@@ -1,0 +1,26 @@
+import type { PgClient } from './connect.js';
+import { queryError } from './pg-errors.js';
+
+/**
+ * COPY cannot take bind parameters, so values a COPY query needs (bookmarks, last keys) are bound
+ * as session settings with set_config($1, $2) and read back in SQL with current_setting(name)
+ * cast to the column's type: values never become SQL text.
+ */
+export function settingName(index: number): string {
+  return `tap_postgres.p${index}`;
+}
+
+/** SQL that reads bound value `index` as `sqlType` (a format_type() name, valid SQL). */
+export function boundValue(index: number, sqlType: string): string {
+  return `current_setting('${settingName(index)}')::${sqlType}`;
+}
+
+export async function bindSettings(client: PgClient, values: readonly string[]): Promise<void> {
+  try {
+    for (const [index, value] of values.entries()) {
+      await client.query('SELECT set_config($1, $2, false)', [settingName(index), value]);
+    }
+  } catch (error) {
+    throw queryError(error, 'binding bookmark values');
+  }
+}

@@ -1,0 +1,96 @@
+import { TapError } from '../errors.js';
+import { logger } from '../log.js';
+import { bindSettings, boundValue } from '../postgres/bind-settings.js';
+import type { CopyRow } from '../postgres/copy-text-parser.js';
+import { quoteIdent, quoteQualified } from '../postgres/quote.js';
+import type { StreamPlan } from '../selection/stream-plan.js';
+import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
+import type { PgColumnType, ValueConverter } from '../values/index.js';
+import { fromBookmarkValue, toBookmarkValue, type BookmarkValue } from './bookmark-value.js';
+import { liveColumns } from './live-columns.js';
+import { readRecords } from './read-records.js';
+import { startingBookmark } from './stream-start.js';
+import { StreamLog } from './stream-log.js';
+import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
+
+/**
+ * INCREMENTAL (key-based): rows whose replication key is >= the bookmark, in key order. `>=`
+ * re-sends the rows equal to the bookmark, so rows that share the last key value — including ones
+ * inserted after the last run — are never skipped. STATE follows the rows it covers, at least
+ * every state_interval_rows rows and at the end. Rows whose key is NULL cannot be bookmarked and
+ * are not synced; the first run says so.
+ */
+export const incrementalStrategy: SyncStrategy = {
+  method: 'INCREMENTAL',
+  async syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void> {
+    for (const plan of plans) await syncIncremental(plan, context);
+  },
+};
+
+async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Promise<void> {
+  const { state, writer, config } = context;
+  const key = plan.replicationKey as string;
+  const log = new StreamLog(plan);
+  const columns = await liveColumns(context.client, plan, config);
+  const keyIndex = columns.names.indexOf(key);
+  const keyType = columns.types[keyIndex] as PgColumnType;
+  const bookmark = startingBookmark(plan, state);
+  const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
+  const from = fromBookmarkValue(bookmark?.replication_key_value);
+  let keyValue: BookmarkValue | null = from === null ? null : (bookmark?.replication_key_value as BookmarkValue);
+
+  const save = (): void => {
+    state.setBookmark(plan.tapStreamId, {
+      last_replication_method: 'INCREMENTAL',
+      replication_key: key,
+      version,
+      ...(keyValue === null ? {} : { replication_key_value: keyValue }),
+    });
+  };
+  await writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, [key]));
+  state.setCurrentlySyncing(plan.tapStreamId);
+  save();
+  await state.emit();
+  if (bookmark === undefined) {
+    await writer.write(activateVersionMessage(plan.stream, version));
+    await warnAboutNullKeys(context, plan, key);
+  }
+
+  if (from !== null) await bindSettings(context.client, [from]);
+  const keySql = quoteIdent(key);
+  const where = from === null ? `${keySql} IS NOT NULL` : `${keySql} >= ${boundValue(0, keyType.sqlType)}`;
+  let sinceState = 0;
+  const rows = await readRecords(context, plan, columns, {
+    version,
+    where,
+    orderBy: [key],
+    afterBatch: async (lastRow: CopyRow, batchRows: number) => {
+      keyValue = toBookmarkValue(lastRow[keyIndex] as string, keyType, columns.converters[keyIndex] as ValueConverter);
+      sinceState += batchRows;
+      if (sinceState < config.stateIntervalRows) return;
+      sinceState = 0;
+      save();
+      await state.emit();
+    },
+  });
+
+  save();
+  state.setCurrentlySyncing(null);
+  await state.emit();
+  log.finished(rows);
+}
+
+async function warnAboutNullKeys(context: DatabaseContext, plan: StreamPlan, key: string): Promise<void> {
+  const sql = `SELECT EXISTS (SELECT 1 FROM ${quoteQualified(plan.schema, plan.table)} WHERE ${quoteIdent(key)} IS NULL) AS has_nulls`;
+  try {
+    const result = await context.client.query<{ has_nulls: boolean }>(sql);
+    if (result.rows[0]?.has_nulls === true) {
+      logger('sync').warn({ tap_stream_id: plan.tapStreamId, replication_key: key }, `stream ${plan.tapStreamId}: rows whose replication key "${key}" is NULL cannot be bookmarked and are not synced; use a NOT NULL key column or FULL_TABLE`);
+    }
+  } catch (error) {
+    throw new TapError('PG_QUERY_FAILED', `stream ${plan.tapStreamId}: checking replication key "${key}" for NULLs failed: ${(error as Error).message}`, {
+      hint: 'Check that the replication key column still exists, or rerun --discover.',
+      cause: error,
+    });
+  }
+}
