@@ -78,6 +78,8 @@ function buildProgram(run: Runner): Command {
       .addOption(new Option('--replication-method <method>', 'with --select: method for the selected streams').choices(['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED']).default('FULL_TABLE'))
       .option('--replication-key <column>', 'with --select and INCREMENTAL: the replication key column'),
   )
+    // Options after `state reset` belong to it (both know --state).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (text) => process.stderr.write(text), writeErr: (text) => process.stderr.write(text) })
     .action(async (options: CliOptions) => run(() => dispatch(options, program), options));
