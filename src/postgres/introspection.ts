@@ -20,15 +20,40 @@ export interface RawColumn {
   rel_oid: number;
   name: string;
   position: number;
+  /** format_type(atttypid, atttypmod): the declared type, domain name kept. */
   sql_type: string;
   not_null: boolean;
+  /** atttypid: resolve it through `types`. */
+  type_oid: number;
+  typmod: number;
+  can_select: boolean;
+  /** Every type the listed columns reach (domains, array elements, composite attributes), by oid; one map shared by all rows of a call. */
+  types: ReadonlyMap<number, RawType>;
+}
+
+/** One pg_type row, with a composite's attributes. */
+export interface RawType {
+  oid: number;
   typname: string;
   typtype: string;
   typcategory: string;
-  elem_typname: string | null;
-  elem_typtype: string | null;
+  typdelim: string;
+  /** Domains: the type the domain is over; otherwise 0. */
+  base_oid: number;
+  /** Domains: the declared typmod of that base type; otherwise -1. */
+  typtypmod: number;
+  typnotnull: boolean;
+  /** Arrays (and a few fixed-length types like point): the element type; otherwise 0. */
+  elem_oid: number;
+  /** Composites: the live attributes in attnum order; otherwise null. */
+  attributes: RawAttribute[] | null;
+}
+
+export interface RawAttribute {
+  name: string;
+  type_oid: number;
   typmod: number;
-  can_select: boolean;
+  sql_type: string;
 }
 
 export interface RawKeyColumn {
@@ -58,35 +83,53 @@ export async function listRelations(client: PgClient, schemas: readonly string[]
 }
 
 /**
- * Columns with their types resolved through any depth of domains (the declared type is kept in
- * sql_type, the base type drives conversion), for arrays also the element's base type.
+ * Columns with the raw pg_type rows of every type they reach, for resolution by OID in
+ * `toColumnType`: two queries per call whatever the number of columns or the depth of domains,
+ * arrays and composites.
  */
 export async function listColumns(client: PgClient, relationOids: readonly number[]): Promise<RawColumn[]> {
-  const sql = `WITH RECURSIVE base(oid, base_oid, typmod, depth) AS (
-      SELECT t.oid, t.oid, -1, 0 FROM pg_type t
-      UNION ALL
-      SELECT b.oid, d.typbasetype, CASE WHEN b.typmod = -1 THEN d.typtypmod ELSE b.typmod END, b.depth + 1
-      FROM base b JOIN pg_type d ON d.oid = b.base_oid AND d.typtype = 'd'
-    ),
-    resolved AS (
-      SELECT DISTINCT ON (oid) oid, base_oid, typmod FROM base ORDER BY oid, depth DESC
-    )
-    SELECT a.attrelid::int8::float8 AS rel_oid, a.attname AS name, a.attnum AS position,
-      format_type(a.atttypid, a.atttypmod) AS sql_type,
-      a.attnotnull OR COALESCE(dt.typnotnull, false) AS not_null,
-      bt.typname, bt.typtype, bt.typcategory,
-      ebt.typname AS elem_typname, ebt.typtype AS elem_typtype,
-      CASE WHEN a.atttypmod <> -1 THEN a.atttypmod ELSE r.typmod END AS typmod,
+  const columnsSql = `SELECT a.attrelid::int8::float8 AS rel_oid, a.attname AS name, a.attnum AS position,
+      format_type(a.atttypid, a.atttypmod) AS sql_type, a.attnotnull AS not_null,
+      a.atttypid::int8::float8 AS type_oid, a.atttypmod AS typmod,
       has_column_privilege(a.attrelid, a.attnum, 'SELECT') AS can_select
     FROM pg_attribute a
-    JOIN resolved r ON r.oid = a.atttypid
-    JOIN pg_type bt ON bt.oid = r.base_oid
-    LEFT JOIN pg_type dt ON dt.oid = a.atttypid AND dt.typtype = 'd'
-    LEFT JOIN resolved er ON er.oid = bt.typelem AND bt.typcategory = 'A'
-    LEFT JOIN pg_type ebt ON ebt.oid = er.base_oid
     WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
     ORDER BY a.attrelid, a.attnum`;
-  return run(client, sql, [relationOids], 'reading column types', (rows: RawColumn[]) => rows);
+  const [columns, types] = await Promise.all([
+    run(client, columnsSql, [relationOids], 'reading column types', (rows: Omit<RawColumn, 'types'>[]) => rows),
+    listReachableTypes(client, relationOids),
+  ]);
+  return columns.map((column) => ({ ...column, types }));
+}
+
+/**
+ * The closure of the columns' types under "domain → base type", "array → element" and
+ * "composite → attribute types" (UNION, so a type is visited once; PostgreSQL forbids a
+ * composite that contains itself, so the closure is finite anyway).
+ */
+async function listReachableTypes(client: PgClient, relationOids: readonly number[]): Promise<ReadonlyMap<number, RawType>> {
+  const sql = `WITH RECURSIVE reachable(oid) AS (
+      SELECT a.atttypid FROM pg_attribute a
+      WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+      UNION
+      SELECT next.oid FROM reachable r
+      JOIN pg_type t ON t.oid = r.oid
+      CROSS JOIN LATERAL (
+        SELECT t.typbasetype WHERE t.typtype = 'd'
+        UNION ALL SELECT t.typelem WHERE t.typcategory = 'A' AND t.typelem <> 0
+        UNION ALL SELECT a.atttypid FROM pg_attribute a
+          WHERE t.typtype = 'c' AND a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+      ) AS next(oid)
+    )
+    SELECT t.oid::int8::float8 AS oid, t.typname, t.typtype, t.typcategory, t.typdelim,
+      t.typbasetype::int8::float8 AS base_oid, t.typtypmod, t.typnotnull, t.typelem::int8::float8 AS elem_oid,
+      CASE WHEN t.typtype = 'c' THEN (
+        SELECT COALESCE(json_agg(json_build_object('name', a.attname, 'type_oid', a.atttypid::int8, 'typmod', a.atttypmod,
+          'sql_type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum), '[]')
+        FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+      ) END AS attributes
+    FROM pg_type t WHERE t.oid IN (SELECT oid FROM reachable)`;
+  return run(client, sql, [relationOids], 'reading column types', (rows: RawType[]) => new Map(rows.map((row) => [row.oid, row])));
 }
 
 export async function listPrimaryKeys(client: PgClient, relationOids: readonly number[]): Promise<RawKeyColumn[]> {

@@ -1,9 +1,8 @@
-import { elementType } from './element-type.js';
 import { ExactNumber } from './exact-number.js';
 import { numericBounds } from './numeric-bounds.js';
 import type { ConvertOptions, PgColumnType } from './pg-column-type.js';
 import type { JsonSchema } from './schema-to-json.js';
-import { typeKind, type TypeKind } from './type-kind.js';
+import { typeKind, unsupportedReason, type TypeKind } from './type-kind.js';
 
 export interface ColumnSchemaResult {
   schema: JsonSchema;
@@ -28,23 +27,43 @@ const ANY_JSON_TYPES: readonly string[] = ['object', 'array', 'string', 'number'
 
 const VARHDRSZ = 4;
 
+/** Every JSON type a nullable string-valued hstore holds. */
+const HSTORE_VALUE: JsonSchema = { type: ['null', 'string'] };
+
 /**
- * The JSON Schema of a column (draft-04/07 neutral). Nullable columns get type ['null', X], NOT NULL
- * ones [X]. Schemas may hold ExactNumber bounds: serialise them with schemaToJson.
+ * The JSON Schema of a column (draft-04/07 neutral: only keywords both drafts read alike). Nullable
+ * columns get type ['null', X], NOT NULL ones [X] — except kinds whose non-null values may be written
+ * as null (NaN always; infinity, BC and past-9999 unless out_of_range_values is 'clamp'), which stay
+ * nullable so a record never contradicts its schema. Schemas may hold ExactNumber bounds: serialise
+ * them with schemaToJson.
  */
-export function columnSchema(type: PgColumnType, _options: ConvertOptions = {}): ColumnSchemaResult {
+export function columnSchema(type: PgColumnType, options: ConvertOptions = {}): ColumnSchemaResult {
   const kind = typeKind(type);
-  if (kind === 'unsupported') return unsupported(`${type.sqlType} is a pseudo-type`);
-  if (kind !== 'array') return { schema: scalarSchema(kind, type), inclusion: 'available' };
-  const element = columnSchema(elementType(type));
-  if (element.inclusion === 'unsupported') return unsupported(`array of an unsupported type: ${element.reason ?? ''}`);
-  return {
-    schema: { type: jsonTypes(type.notNull, ['array']), items: arrayItems(element.schema) },
-    inclusion: 'available',
-  };
+  if (kind === 'unsupported') return unsupported(unsupportedReason(type));
+  if (kind === 'array') {
+    const element = columnSchema(type.element as PgColumnType, options);
+    if (element.inclusion === 'unsupported') return unsupported(`array of an unsupported type: ${element.reason ?? ''}`);
+    return available({ type: jsonTypes(type.notNull, ['array']), items: arrayItems(element.schema) });
+  }
+  if (kind === 'composite') {
+    const properties: Record<string, JsonSchema> = {};
+    for (const attribute of type.attributes ?? []) {
+      const result = columnSchema(attribute.type, options);
+      if (result.inclusion === 'unsupported') return unsupported(`attribute "${attribute.name}" of ${type.sqlType}: ${result.reason ?? ''}`);
+      properties[attribute.name] = result.schema;
+    }
+    return available({ type: jsonTypes(type.notNull, ['object']), properties });
+  }
+  const notNull = type.notNull && !mayBecomeNull(kind, options);
+  return available(scalarSchema(kind, { ...type, notNull }, options));
 }
 
-function scalarSchema(kind: Exclude<TypeKind, 'array' | 'unsupported'>, type: PgColumnType): JsonSchema {
+function mayBecomeNull(kind: TypeKind, options: ConvertOptions): boolean {
+  if (kind === 'numeric' || kind === 'float') return true;
+  return (kind === 'date' || kind === 'timestamp') && options.outOfRange !== 'clamp';
+}
+
+function scalarSchema(kind: Exclude<TypeKind, 'array' | 'composite' | 'unsupported'>, type: PgColumnType, options: ConvertOptions): JsonSchema {
   switch (kind) {
     case 'integer': {
       const bounds = INTEGER_BOUNDS.get(type.typname);
@@ -60,10 +79,14 @@ function scalarSchema(kind: Exclude<TypeKind, 'array' | 'unsupported'>, type: Pg
     case 'bit1':
       return { type: jsonTypes(type.notNull, ['boolean']) };
     case 'date':
+      return { type: jsonTypes(type.notNull, ['string']), format: options.dateFormat === 'date' ? 'date' : 'date-time' };
     case 'timestamp':
       return { type: jsonTypes(type.notNull, ['string']), format: 'date-time' };
     case 'json':
-      return { type: jsonTypes(type.notNull, ANY_JSON_TYPES) };
+      return { type: jsonTypes(type.notNull, options.jsonAsString === true ? ['string'] : ANY_JSON_TYPES) };
+    case 'hstore':
+      return { type: jsonTypes(type.notNull, ['object']), additionalProperties: HSTORE_VALUE };
+    case 'interval':
     case 'bytea':
       return { type: jsonTypes(type.notNull, ['string']) };
     case 'string':
@@ -110,6 +133,10 @@ function arrayItems(element: JsonSchema): JsonSchema {
 
 function jsonTypes(notNull: boolean, types: readonly string[]): string[] {
   return notNull ? [...types] : ['null', ...types];
+}
+
+function available(schema: JsonSchema): ColumnSchemaResult {
+  return { schema, inclusion: 'available' };
 }
 
 function unsupported(reason: string): ColumnSchemaResult {

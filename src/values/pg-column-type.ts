@@ -1,24 +1,33 @@
 /**
- * What discovery and sync know about a column's type, read from pg_type/pg_attribute with domains
- * already resolved to their base type. Everything in src/values is chosen from this, once per column.
+ * What discovery and sync know about a column's type, resolved by OID through pg_type: domains
+ * are followed to their base type, arrays carry their element's resolved type and composites
+ * their attributes' resolved types. Everything in src/values is chosen from this, once per column.
  */
 export interface PgColumnType {
   /** format_type(atttypid, atttypmod) of the DECLARED type (domain name kept): 'numeric(10,2)', 'integer[]', 'my_domain'. */
   sqlType: string;
-  /** pg_type.typname of the base type after domain resolution: 'int8', 'timestamptz', '_int4', 'my_enum'. */
+  /** pg_type.typname of the base type after domain resolution: 'int8', 'timestamptz', '_int4', 'my_enum', 'hstore'. */
   typname: string;
   /** The base type's typtype: 'b' base, 'e' enum, 'c' composite, 'r' range, 'm' multirange, 'p' pseudo. */
   typtype: string;
   /** The base type's typcategory: 'A' array, 'N' numeric, 'S' string, 'D' datetime, 'U' user, ... */
   typcategory: string;
-  /** For arrays: the element's base typname ('int4'); otherwise null. */
-  elemTypname: string | null;
-  /** For arrays: the element's typtype; otherwise null. */
-  elemTyptype: string | null;
-  /** atttypmod (or the domain's typtypmod); -1 when none. For arrays it is the element's typmod. */
+  /** atttypmod (or the innermost declared domain typmod); -1 when none. An array's typmod belongs to its element. */
   typmod: number;
-  /** attnotnull, or a NOT NULL domain. */
+  /** attnotnull, or a NOT NULL domain anywhere in the domain chain. */
   notNull: boolean;
+  /** Arrays: the element's resolved type (its typmod is the array column's). */
+  element?: PgColumnType;
+  /** Arrays: the element type's typdelim, ',' for every built-in type except box (';'). */
+  delimiter?: string;
+  /** Composites: the attributes in attnum order (dropped ones omitted, as record_out omits them). */
+  attributes?: readonly PgAttribute[];
+}
+
+/** One attribute of a composite type. Its type's notNull is always false: composites do not enforce it. */
+export interface PgAttribute {
+  name: string;
+  type: PgColumnType;
 }
 
 /**

@@ -1,12 +1,14 @@
 import { arrayConverter } from './array-converter.js';
 import { byteaToJson } from './bytea-to-json.js';
 import { compactJson } from './compact-json.js';
-import { dateToJson } from './date-to-json.js';
-import { elementType } from './element-type.js';
-import { finiteNumberToJson } from './finite-number-to-json.js';
+import { compositeConverter } from './composite-converter.js';
+import { dateConverter } from './date-converter.js';
+import { hstoreToJson } from './hstore-to-json.js';
+import { intervalToIso } from './interval-to-iso.js';
 import { jsonString } from './json-string.js';
+import { numberConverter } from './number-converter.js';
 import type { ConvertOptions, PgColumnType } from './pg-column-type.js';
-import { timestampToJson } from './timestamp-to-json.js';
+import { timestampConverter } from './timestamp-converter.js';
 import { typeKind } from './type-kind.js';
 
 /**
@@ -16,30 +18,37 @@ import { typeKind } from './type-kind.js';
  */
 export type ValueConverter = (text: string) => string;
 
-/** Chooses the converter of a column once; call the result per row. */
-export function valueConverter(type: PgColumnType, _options: ConvertOptions = {}): ValueConverter {
+/**
+ * Chooses the converter of a column once (options included); call the result per row. Arrays and
+ * composites build their elements' and attributes' converters here too, so nothing is decided per value.
+ */
+export function valueConverter(type: PgColumnType, options: ConvertOptions = {}): ValueConverter {
   switch (typeKind(type)) {
     case 'integer':
       return integerToJson;
     case 'numeric':
     case 'float':
-      return finiteNumberToJson;
+      return numberConverter(type, options);
     case 'boolean':
       return boolToJson;
     case 'bit1':
       return bit1ToJson;
     case 'date':
-      return dateToJson;
+      return dateConverter(options);
     case 'timestamp':
-      return timestampToJson;
+      return timestampConverter(options);
+    case 'interval':
+      return intervalToIso;
     case 'json':
-      return compactJson;
+      return options.jsonAsString === true ? jsonString : compactJson;
+    case 'hstore':
+      return hstoreToJson;
     case 'bytea':
       return byteaToJson;
-    case 'array': {
-      const element = elementType(type);
-      return arrayConverter(valueConverter(element, _options), element.typname === 'box' ? ';' : ',');
-    }
+    case 'array':
+      return arrayConverter(valueConverter(type.element as PgColumnType, options), type.delimiter ?? ',');
+    case 'composite':
+      return compositeConverter((type.attributes ?? []).map((attribute) => ({ name: attribute.name, convert: valueConverter(attribute.type, options) })));
     case 'string':
     case 'unsupported':
       return jsonString;

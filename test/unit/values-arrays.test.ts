@@ -2,22 +2,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { valueConverter, type PgColumnType } from '../../src/values/index.js';
 
-function arrayColumn(element: string, extra: Partial<PgColumnType> = {}): PgColumnType {
+function arrayColumn(element: string, extra: Partial<PgColumnType> = {}, elementExtra: Partial<PgColumnType> = {}): PgColumnType {
+  const typmod = extra.typmod ?? -1;
   return {
     sqlType: `${element}[]`,
     typname: `_${element}`,
     typtype: 'b',
     typcategory: 'A',
-    elemTypname: element,
-    elemTyptype: 'b',
-    typmod: -1,
+    typmod,
     notNull: false,
+    element: { sqlType: element, typname: element, typtype: 'b', typcategory: 'X', typmod, notNull: false, ...elementExtra },
+    delimiter: element === 'box' ? ';' : ',',
     ...extra,
   };
 }
 
-function convert(element: string, text: string, extra: Partial<PgColumnType> = {}): string {
-  return valueConverter(arrayColumn(element, extra))(text);
+function convert(element: string, text: string, extra: Partial<PgColumnType> = {}, elementExtra: Partial<PgColumnType> = {}): string {
+  return valueConverter(arrayColumn(element, extra, elementExtra))(text);
 }
 
 test('integer arrays: flat, empty, nested, NULL elements, explicit bounds', () => {
@@ -61,7 +62,7 @@ test('varchar, uuid and enum arrays are strings', () => {
     JSON.parse(convert('uuid', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11,NULL}')),
     ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', null],
   );
-  assert.deepEqual(JSON.parse(convert('mood', '{happy,sad}', { elemTyptype: 'e' })), ['happy', 'sad']);
+  assert.deepEqual(JSON.parse(convert('mood', '{happy,sad}', {}, { typtype: 'e' })), ['happy', 'sad']);
 });
 
 test('timestamptz, timestamp and date arrays go through the temporal converters', () => {

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { valueConverter, type PgColumnType } from '../../src/values/index.js';
+import { valueConverter, type ConvertOptions, type PgColumnType } from '../../src/values/index.js';
 
 function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'N', elemTypname: null, elemTyptype: null, typmod: -1, notNull: false, ...extra };
+  return { sqlType: typname, typname, typtype: 'b', typcategory: 'N', typmod: -1, notNull: false, ...extra };
 }
 
 /** The fragment must be the input digits exactly, and valid JSON. */
@@ -43,7 +43,7 @@ test('numeric keeps every digit: 40 digits, -0.50, 0.00, scale zeros', () => {
   }
 });
 
-test('numeric NaN and infinities are null (until the every-type setting)', () => {
+test('numeric NaN and infinities are null by default', () => {
   const toJson = valueConverter(column('numeric', { typmod: ((10 << 16) | 2) + 4 }));
   assert.equal(toJson('NaN'), 'null');
   assert.equal(toJson('Infinity'), 'null');
@@ -83,4 +83,34 @@ test('bit(1) is a boolean; longer bit strings are their text', () => {
   assert.equal(bit8('10100001'), '"10100001"');
   const varbit = valueConverter(column('varbit', { typcategory: 'V', sqlType: 'bit varying' }));
   assert.equal(varbit('1'), '"1"');
+});
+
+test('out_of_range_values clamp: infinities to the largest finite value, NaN stays null, all reported', () => {
+  const reports: string[][] = [];
+  const options: ConvertOptions = { outOfRange: 'clamp', onOutOfRange: (value, writtenAs) => reports.push([value, writtenAs]) };
+  const float4 = valueConverter(column('float4'), options);
+  const float8 = valueConverter(column('float8'), options);
+  const numeric = valueConverter(column('numeric'), options);
+  assert.equal(float4('Infinity'), '3.4028235e+38');
+  assert.equal(float4('-Infinity'), '-3.4028235e+38');
+  assert.equal(float8('Infinity'), '1.7976931348623157e+308');
+  assert.equal(float8('-Infinity'), '-1.7976931348623157e+308');
+  assert.equal(numeric('Infinity'), '1.7976931348623157e+308');
+  assert.equal(numeric('-Infinity'), '-1.7976931348623157e+308');
+  assert.equal(float8('NaN'), 'null');
+  assert.equal(numeric('NaN'), 'null');
+  assert.equal(numeric('-0.5'), '-0.5');
+  assert.equal(float8('-0'), '-0');
+  assert.deepEqual(reports, [
+    ['Infinity', '3.4028235e+38'],
+    ['-Infinity', '-3.4028235e+38'],
+    ['Infinity', '1.7976931348623157e+308'],
+    ['-Infinity', '-1.7976931348623157e+308'],
+    ['Infinity', '1.7976931348623157e+308'],
+    ['-Infinity', '-1.7976931348623157e+308'],
+    ['NaN', 'null'],
+    ['NaN', 'null'],
+  ]);
+  // A constrained numeric cannot hold infinity (PostgreSQL rejects it); its bound would be the clamp.
+  assert.equal(valueConverter(column('numeric', { typmod: ((5 << 16) | 2) + 4 }), options)('Infinity'), '999.99');
 });

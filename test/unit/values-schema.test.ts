@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { columnSchema, ExactNumber, schemaToJson, type PgColumnType } from '../../src/values/index.js';
 
 function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'U', elemTypname: null, elemTyptype: null, typmod: -1, notNull: false, ...extra };
+  return { sqlType: typname, typname, typtype: 'b', typcategory: 'U', typmod: -1, notNull: false, ...extra };
 }
 
-function arrayColumn(element: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return column(`_${element}`, { sqlType: `${element}[]`, typcategory: 'A', elemTypname: element, elemTyptype: 'b', ...extra });
+function arrayColumn(element: string, extra: Partial<PgColumnType> = {}, elementExtra: Partial<PgColumnType> = {}): PgColumnType {
+  const typmod = extra.typmod ?? -1;
+  return column(`_${element}`, { sqlType: `${element}[]`, typcategory: 'A', element: column(element, { typmod, ...elementExtra }), ...extra });
 }
 
 /** numeric(p,s)'s atttypmod. */
@@ -71,7 +72,9 @@ test('numeric(p,s) has inclusive exact bounds and scale annotations, never multi
 test('unconstrained numeric and floats are plain numbers', () => {
   assert.equal(written(column('numeric')), '{"type":["null","number"]}');
   assert.equal(written(column('float4')), '{"type":["null","number"]}');
-  assert.equal(written(column('float8', { notNull: true })), '{"type":["number"]}');
+  // NaN is written as null, so even a NOT NULL float or numeric column is nullable in the schema.
+  assert.equal(written(column('float8', { notNull: true })), '{"type":["null","number"]}');
+  assert.equal(written(column('numeric', { notNull: true })), '{"type":["null","number"]}');
 });
 
 test('booleans, bit(1), dates and timestamps', () => {
@@ -81,11 +84,15 @@ test('booleans, bit(1), dates and timestamps', () => {
   for (const typname of ['date', 'timestamp', 'timestamptz']) {
     assert.equal(written(column(typname)), '{"type":["null","string"],"format":"date-time"}');
   }
-  assert.equal(written(column('timestamptz', { notNull: true })), '{"type":["string"],"format":"date-time"}');
+  // infinity is written as null unless out_of_range_values is 'clamp'.
+  assert.equal(written(column('timestamptz', { notNull: true })), '{"type":["null","string"],"format":"date-time"}');
+  const clamp = columnSchema(column('timestamptz', { notNull: true }), { outOfRange: 'clamp' });
+  assert.equal(schemaToJson(clamp.schema), '{"type":["string"],"format":"date-time"}');
+  assert.equal(schemaToJson(columnSchema(column('date', { notNull: true }), { outOfRange: 'clamp' }).schema), '{"type":["string"],"format":"date-time"}');
 });
 
 test('strings: text-like types, no uuid format, varchar/char maxLength', () => {
-  for (const typname of ['text', 'uuid', 'time', 'timetz', 'interval', 'bytea', 'inet', 'money', 'xml', 'hstore', 'unknown_ext']) {
+  for (const typname of ['text', 'uuid', 'time', 'timetz', 'interval', 'bytea', 'inet', 'money', 'xml', 'citext', 'ltree', 'unknown_ext']) {
     assert.equal(written(column(typname)), '{"type":["null","string"]}', typname);
   }
   assert.equal(written(column('mood', { typtype: 'e', typcategory: 'E' })), '{"type":["null","string"]}');
@@ -110,15 +117,65 @@ test('arrays: items are the nullable element or a nested array', () => {
     '{"type":["null","array"],"items":{"type":["null","number","array"],"minimum":-99999999.99,"maximum":99999999.99,"x-sql-precision":10,"x-sql-scale":2}}',
   );
   assert.equal(written(arrayColumn('jsonb')), '{"type":["null","array"],"items":{"type":["null","object","array","string","number","integer","boolean"]}}');
-  assert.equal(written(arrayColumn('mood', { elemTyptype: 'e' })), '{"type":["null","array"],"items":{"type":["null","string","array"]}}');
+  assert.equal(written(arrayColumn('mood', {}, { typtype: 'e' })), '{"type":["null","array"],"items":{"type":["null","string","array"]}}');
 });
 
 test('int2vector is a string, not an array', () => {
-  assert.equal(written(column('int2vector', { typcategory: 'A', elemTypname: 'int2', elemTyptype: 'b' })), '{"type":["null","string"]}');
+  assert.equal(written(column('int2vector', { typcategory: 'A', element: column('int2') })), '{"type":["null","string"]}');
 });
 
 test('pseudo-types are unsupported with a reason', () => {
   const result = columnSchema(column('anyelement', { typtype: 'p', typcategory: 'P' }));
   assert.equal(result.inclusion, 'unsupported');
   assert.match(result.reason ?? '', /pseudo-type/);
+});
+
+test('an anonymous record column (a view over ROW(...)) is unsupported with a hint', () => {
+  const result = columnSchema(column('record', { typtype: 'p', typcategory: 'P', sqlType: 'record' }));
+  assert.equal(result.inclusion, 'unsupported');
+  assert.match(result.reason ?? '', /anonymous record.*named composite/);
+});
+
+test('date_format date gives format date, for arrays too', () => {
+  assert.equal(schemaToJson(columnSchema(column('date'), { dateFormat: 'date' }).schema), '{"type":["null","string"],"format":"date"}');
+  assert.equal(
+    schemaToJson(columnSchema(arrayColumn('date'), { dateFormat: 'date' }).schema),
+    '{"type":["null","array"],"items":{"type":["null","string","array"],"format":"date"}}',
+  );
+});
+
+test('json_as_string makes json and jsonb (and their arrays) strings', () => {
+  assert.equal(schemaToJson(columnSchema(column('jsonb'), { jsonAsString: true }).schema), '{"type":["null","string"]}');
+  assert.equal(schemaToJson(columnSchema(column('json', { notNull: true }), { jsonAsString: true }).schema), '{"type":["string"]}');
+  assert.equal(schemaToJson(columnSchema(arrayColumn('json'), { jsonAsString: true }).schema), '{"type":["null","array"],"items":{"type":["null","string","array"]}}');
+});
+
+test('hstore is an object of nullable strings', () => {
+  assert.equal(written(column('hstore')), '{"type":["null","object"],"additionalProperties":{"type":["null","string"]}}');
+  assert.equal(written(column('hstore', { notNull: true })), '{"type":["object"],"additionalProperties":{"type":["null","string"]}}');
+});
+
+test('composites are objects of their attributes, always nullable, nested and in arrays', () => {
+  const inner = column('inner_t', {
+    typtype: 'c',
+    typcategory: 'C',
+    attributes: [{ name: 'ts', type: column('timestamptz') }, { name: 'tags', type: arrayColumn('text') }],
+  });
+  const outer = column('outer_t', {
+    typtype: 'c',
+    typcategory: 'C',
+    notNull: true,
+    attributes: [{ name: 'n', type: column('int4') }, { name: 'in"ner', type: inner }, { name: 'h', type: column('hstore') }],
+  });
+  assert.equal(
+    written(outer),
+    '{"type":["object"],"properties":{"n":{"type":["null","integer"],"minimum":-2147483648,"maximum":2147483647},' +
+      '"in\\"ner":{"type":["null","object"],"properties":{"ts":{"type":["null","string"],"format":"date-time"},' +
+      '"tags":{"type":["null","array"],"items":{"type":["null","string","array"]}}}},' +
+      '"h":{"type":["null","object"],"additionalProperties":{"type":["null","string"]}}}}',
+  );
+  const array = column('_inner_t', { typcategory: 'A', sqlType: 'inner_t[]', element: inner });
+  assert.match(written(array), /^\{"type":\["null","array"\],"items":\{"type":\["null","object","array"\],"properties":\{"ts":/);
+  const withUnsupported = column('bad_t', { typtype: 'c', attributes: [{ name: 'r', type: column('record', { typtype: 'p' }) }] });
+  assert.equal(columnSchema(withUnsupported).inclusion, 'unsupported');
 });

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { valueConverter, type PgColumnType } from '../../src/values/index.js';
+import { valueConverter, type ConvertOptions, type PgColumnType } from '../../src/values/index.js';
 
 function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'D', elemTypname: null, elemTyptype: null, typmod: -1, notNull: false, ...extra };
+  return { sqlType: typname, typname, typtype: 'b', typcategory: 'D', typmod: -1, notNull: false, ...extra };
 }
 
 function assertConverts(typname: string, cases: ReadonlyArray<readonly [string, string | null]>): void {
@@ -81,11 +81,69 @@ test('timestamp infinity, BC and years past 9999 are null, not a crash', () => {
   }
 });
 
-test('time, timetz and interval are their text', () => {
+test('time and timetz are their text', () => {
   assertConverts('time', [['05:06:07.123456', '05:06:07.123456'], ['24:00:00', '24:00:00']]);
   assertConverts('timetz', [['05:06:07+05:30', '05:06:07+05:30']]);
+});
+
+test('interval is the ISO 8601 duration PostgreSQL prints with IntervalStyle iso_8601', () => {
   assertConverts('interval', [
-    ['1 year 2 mons 3 days 04:05:06.789', '1 year 2 mons 3 days 04:05:06.789'],
-    ['-00:00:01', '-00:00:01'],
+    ['1 year 2 mons 3 days 04:05:06.789', 'P1Y2M3DT4H5M6.789S'],
+    ['00:00:00', 'PT0S'],
+    ['-00:00:01', 'PT-1S'],
+    ['-00:00:00.000001', 'PT-0.000001S'],
+    ['1 day', 'P1D'],
+    ['-1 years -2 mons +3 days -04:05:06', 'P-1Y-2M3DT-4H-5M-6S'],
+    ['1 mon -1 days', 'P1M-1D'],
+    ['10:00:00', 'PT10H'],
+    ['-04:00:06', 'PT-4H-6S'],
+    ['00:05:00', 'PT5M'],
+    ['2562047788:00:54.775807', 'PT2562047788H54.775807S'],
+    ['-178956970 years -8 mons -2147483648 days -2562047788:00:54.775808', 'P-178956970Y-8M-2147483648DT-2562047788H-54.775808S'],
+    ['1 year', 'P1Y'],
+    ['+1 day 00:00:10.5', 'P1DT10.5S'],
   ]);
+  assert.throws(() => valueConverter(column('interval'))('1 fortnight'), /malformed PostgreSQL interval/);
+});
+
+/** A converter with out_of_range_values set, and the reports it made. */
+function withOptions(typname: string, options: ConvertOptions): { toJson: (text: string) => string; reports: string[][] } {
+  const reports: string[][] = [];
+  return { toJson: valueConverter(column(typname), { ...options, onOutOfRange: (value, writtenAs) => reports.push([value, writtenAs]) }), reports };
+}
+
+test('out_of_range_values clamp: dates and timestamps to 0001-01-01 / 9999-12-31, reported', () => {
+  const date = withOptions('date', { outOfRange: 'clamp' });
+  assert.equal(date.toJson('infinity'), '"9999-12-31T00:00:00.000000+00:00"');
+  assert.equal(date.toJson('-infinity'), '"0001-01-01T00:00:00.000000+00:00"');
+  assert.equal(date.toJson('0044-03-15 BC'), '"0001-01-01T00:00:00.000000+00:00"');
+  assert.equal(date.toJson('10000-01-01'), '"9999-12-31T00:00:00.000000+00:00"');
+  assert.equal(date.toJson('2021-03-04'), '"2021-03-04T00:00:00.000000+00:00"');
+  assert.deepEqual(date.reports.map(([value]) => value), ['infinity', '-infinity', '0044-03-15 BC', '10000-01-01']);
+  assert.equal(date.reports[0]?.[1], '"9999-12-31T00:00:00.000000+00:00"');
+  for (const typname of ['timestamp', 'timestamptz']) {
+    const ts = withOptions(typname, { outOfRange: 'clamp' });
+    assert.equal(ts.toJson('infinity'), '"9999-12-31T23:59:59.999999+00:00"');
+    assert.equal(ts.toJson('-infinity'), '"0001-01-01T00:00:00.000000+00:00"');
+    assert.equal(ts.toJson('0044-03-15 00:00:00.5+00 BC'), '"0001-01-01T00:00:00.000000+00:00"');
+    assert.equal(ts.toJson('10000-01-01 00:00:00+00'), '"9999-12-31T23:59:59.999999+00:00"');
+    assert.equal(ts.toJson('9999-12-31 23:00:00-05'), '"9999-12-31T23:59:59.999999+00:00"');
+    assert.equal(ts.toJson('0001-01-01 01:00:00+02'), '"0001-01-01T00:00:00.000000+00:00"');
+    assert.equal(ts.reports.length, 6);
+  }
+});
+
+test('out_of_range_values null (the default) reports every null it writes', () => {
+  const ts = withOptions('timestamptz', {});
+  assert.equal(ts.toJson('infinity'), 'null');
+  assert.equal(ts.toJson('2021-03-04 05:06:07+00'), '"2021-03-04T05:06:07.000000+00:00"');
+  assert.deepEqual(ts.reports, [['infinity', 'null']]);
+});
+
+test('date_format date writes YYYY-MM-DD, clamped to the same form', () => {
+  const date = withOptions('date', { dateFormat: 'date', outOfRange: 'clamp' });
+  assert.equal(date.toJson('2021-03-04'), '"2021-03-04"');
+  assert.equal(date.toJson('infinity'), '"9999-12-31"');
+  assert.equal(date.toJson('0001-01-01 BC'), '"0001-01-01"');
+  assert.equal(withOptions('date', { dateFormat: 'date' }).toJson('-infinity'), 'null');
 });

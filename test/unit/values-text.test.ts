@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { jsonString, valueConverter, type PgColumnType } from '../../src/values/index.js';
 
 function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'S', elemTypname: null, elemTyptype: null, typmod: -1, notNull: false, ...extra };
+  return { sqlType: typname, typname, typtype: 'b', typcategory: 'S', typmod: -1, notNull: false, ...extra };
 }
 
 function assertOneLine(fragment: string): void {
@@ -44,7 +44,7 @@ test('string-like types are their text as a JSON string', () => {
     [column('pg_lsn', { typcategory: 'U' }), '16/B374D848'],
     [column('some_extension_type', { typcategory: 'U' }), 'whatever'],
     [column('my_composite', { typtype: 'c', typcategory: 'C' }), '(1,"a b")'],
-    [column('int2vector', { typcategory: 'A', elemTypname: 'int2', elemTyptype: 'b' }), '1 2 3'],
+    [column('int2vector', { typcategory: 'A', element: column('int2') }), '1 2 3'],
   ];
   for (const [type, text] of cases) {
     const fragment = valueConverter(type)(text);
