@@ -132,3 +132,27 @@ test('streams absent from the catalog keep their bookmarks', async () => {
   const result = await sync(selectInCatalog(catalog, { [id('k_text')]: { method: 'INCREMENTAL', replicationKey: 'k' } }), state);
   assert.deepEqual(lastState(result).bookmarks['other-db-stream'], state.bookmarks['other-db-stream']);
 });
+
+test('rows updated between runs (key moved forward) are delivered again; untouched older rows are not', async () => {
+  await db.query(`CREATE TABLE docs (id int PRIMARY KEY, updated_at timestamptz NOT NULL, body text);
+    INSERT INTO docs SELECT g, timestamptz '2024-01-01' + g * interval '1 second', 'v1' FROM generate_series(1, 10) g;
+    GRANT SELECT ON docs TO tapuser`);
+  const discovered = await runTap(['--config', '@config', '--discover'], { files: { config: db.tapConfig() } });
+  const selected = selectInCatalog(JSON.parse(discovered.stdout) as CatalogJson, { [id('docs')]: { method: 'INCREMENTAL', replicationKey: 'updated_at' } });
+  const first = await sync(selected);
+  assert.equal(records(first.lines).length, 10);
+  await db.query(`UPDATE docs SET body = 'v2', updated_at = timestamptz '2024-02-01 00:00:00.123456+00' WHERE id IN (2, 5)`);
+  const second = await sync(selected, lastState(first));
+  assert.deepEqual(records(second.lines).map((r) => [r.id, r.body]), [[10, 'v1'], [2, 'v2'], [5, 'v2']]);
+  assert.equal(lastState(second).bookmarks[id('docs')]!.replication_key_value, '2024-02-01T00:00:00.123456+00:00');
+});
+
+test('the interrupted stream (currently_syncing) is synced first', async () => {
+  const selected = selectInCatalog(catalog, {
+    [id('k_int')]: { method: 'INCREMENTAL', replicationKey: 'k' },
+    [id('k_text')]: { method: 'INCREMENTAL', replicationKey: 'k' },
+  });
+  const result = await sync(selected, { currently_syncing: id('k_text'), bookmarks: {} });
+  const order = messagesOfType<{ stream: string }>(result.lines, 'SCHEMA').map((m) => m.stream);
+  assert.deepEqual(order, ['k_text', 'k_int']);
+});
