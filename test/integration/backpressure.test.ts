@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
-import { runTap, spawnTap } from '../harness/run-cli.js';
+import { spawnTap } from '../harness/run-cli.js';
+import { discoverCatalog } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
 
 /**
@@ -17,9 +18,7 @@ before(async () => {
   db = await createTestDatabase('backpressure');
   await db.query(`CREATE TABLE wide AS SELECT g AS id, repeat(md5(g::text), 32) AS payload FROM generate_series(1, ${ROWS}) g`);
   await db.query('ALTER TABLE wide ADD PRIMARY KEY (id); GRANT SELECT ON wide TO tapuser');
-  const discovered = await runTap(['--config', '@config', '--discover'], { files: { config: db.tapConfig() } });
-  assert.equal(discovered.code, 0, discovered.stderr);
-  catalog = selectInCatalog(JSON.parse(discovered.stdout) as CatalogJson, { [`${db.name}-public-wide`]: {} });
+  catalog = selectInCatalog(await discoverCatalog(db.tapConfig()), { [`${db.name}-public-wide`]: {} });
 });
 
 after(async () => {

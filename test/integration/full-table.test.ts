@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { messagesOfType, records, selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
-import { runTap } from '../harness/run-cli.js';
+import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import { assertSingerStream } from '../harness/singer-assert.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
 
@@ -30,9 +30,7 @@ before(async () => {
     CREATE VIEW exact_view AS SELECT id, t FROM exact;
     GRANT SELECT ON exact, "Mixed Case", partial, exact_view TO tapuser;
   `);
-  const discovered = await runTap(['--config', '@config', '--discover'], { files: { config: db.tapConfig() } });
-  assert.equal(discovered.code, 0, discovered.stderr);
-  catalog = JSON.parse(discovered.stdout) as CatalogJson;
+  catalog = await discoverCatalog(db.tapConfig());
 });
 
 after(async () => {
@@ -40,13 +38,7 @@ after(async () => {
 });
 
 async function sync(selected: CatalogJson, state?: unknown, config = db.tapConfig()) {
-  const files: Record<string, unknown> = { config, catalog: selected };
-  const args = ['--config', '@config', '--catalog', '@catalog'];
-  if (state !== undefined) {
-    files.state = state;
-    args.push('--state', '@state');
-  }
-  const result = await runTap(args, { files });
+  const result = await runSync(config, selected, state);
   assert.equal(result.code, 0, result.stderr);
   return result;
 }

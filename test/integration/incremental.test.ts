@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { messagesOfType, records, selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
 import { runTap, type TapResult } from '../harness/run-cli.js';
+import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import { assertSingerStream } from '../harness/singer-assert.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
 
@@ -36,9 +37,7 @@ before(async () => {
     INSERT INTO events VALUES (9001, NULL, 'no key');
     GRANT SELECT ON events TO tapuser;
   `);
-  const discovered = await runTap(['--config', '@config', '--discover'], { files: { config: db.tapConfig() } });
-  assert.equal(discovered.code, 0, discovered.stderr);
-  catalog = JSON.parse(discovered.stdout) as CatalogJson;
+  catalog = await discoverCatalog(db.tapConfig());
 });
 
 after(async () => {
@@ -46,13 +45,7 @@ after(async () => {
 });
 
 async function sync(selected: CatalogJson, state?: unknown, config: Record<string, unknown> = db.tapConfig()): Promise<TapResult> {
-  const files: Record<string, unknown> = { config, catalog: selected };
-  const args = ['--config', '@config', '--catalog', '@catalog'];
-  if (state !== undefined) {
-    files.state = state;
-    args.push('--state', '@state');
-  }
-  const result = await runTap(args, { files });
+  const result = await runSync(config, selected, state);
   assert.equal(result.code, 0, result.stderr);
   assertSingerStream(result.lines);
   return result;

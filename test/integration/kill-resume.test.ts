@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
-import { runTap, spawnTap } from '../harness/run-cli.js';
+import { spawnTap } from '../harness/run-cli.js';
+import { discoverCatalog } from '../harness/tap-steps.js';
 import { seededRandom, testSeed } from '../harness/seeded-random.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
 
@@ -30,10 +31,8 @@ before(async () => {
     ALTER TABLE events ADD PRIMARY KEY (id);
     GRANT SELECT ON orders, lines, events TO tapuser;
   `);
-  const discovered = await runTap(['--config', '@config', '--discover'], { files: { config: db.tapConfig() } });
-  assert.equal(discovered.code, 0, discovered.stderr);
   const n = db.name;
-  catalog = selectInCatalog(JSON.parse(discovered.stdout) as CatalogJson, {
+  catalog = selectInCatalog(await discoverCatalog(db.tapConfig()), {
     [`${n}-public-orders`]: {},
     [`${n}-public-lines`]: {},
     [`${n}-public-events`]: { method: 'INCREMENTAL', replicationKey: 'updated_at' },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { findStream, messagesOfType, records, selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
 import { runTap, type TapResult } from '../harness/run-cli.js';
+import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
 
 let db: TestDatabase;
@@ -32,18 +33,16 @@ after(async () => {
   await second?.close();
 });
 
-async function discover(extra: string[] = [], config = db.tapConfig()): Promise<CatalogJson> {
-  const result = await runTap(['--config', '@config', '--discover', ...extra], { files: { config } });
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as CatalogJson;
+function discover(extra: string[] = [], config = db.tapConfig()): Promise<CatalogJson> {
+  return discoverCatalog(config, extra);
 }
 
 function selectedIds(catalog: CatalogJson): string[] {
   return catalog.streams.filter((s) => s.metadata.find((m) => m.breadcrumb.length === 0)!.metadata.selected === true).map((s) => s.tap_stream_id).sort();
 }
 
-async function sync(catalog: CatalogJson, config = db.tapConfig()): Promise<TapResult> {
-  return runTap(['--config', '@config', '--catalog', '@catalog'], { files: { config, catalog } });
+function sync(catalog: CatalogJson, config = db.tapConfig()): Promise<TapResult> {
+  return runSync(config, catalog);
 }
 
 test('--select and --exclude patterns mark streams in the catalog', async () => {
