@@ -1,3 +1,4 @@
+import { logger } from '../log.js';
 import type { CatalogEntry, MetadataEntry } from '../singer/catalog.js';
 import { columnSchema, type ConvertOptions, type PgColumnType } from '../values/index.js';
 import { streamName, tapStreamId } from './stream-names.js';
@@ -18,6 +19,13 @@ export function buildCatalogEntry(facts: RelationFacts, includeSchemaInName: boo
   const columnMetadata: MetadataEntry[] = [];
   for (const column of facts.columns) {
     const result = columnSchema(column.type, options);
+    if (result.inclusion === 'unsupported') {
+      const where = `${facts.database}.${facts.schema}.${facts.table}`;
+      logger('discovery').warn(
+        { database: facts.database, schema: facts.schema, table: facts.table, column: column.name, reason: result.reason },
+        `${where} column "${column.name}" is unsupported and will not be synced: ${result.reason ?? ''}`,
+      );
+    }
     properties[column.name] = result.schema;
     const isKey = facts.primaryKey.includes(column.name);
     columnMetadata.push({
