@@ -6,12 +6,14 @@ import type { MessageWriter } from '../singer/message-writer.js';
 import type { TapState } from '../state/tap-state.js';
 import { fullTableStrategy } from './full-table.js';
 import { incrementalStrategy } from './incremental.js';
+import { logBasedStrategy } from './log-based.js';
 import { StateKeeper } from './state-keeper.js';
 import type { SyncStrategy } from './sync-strategy.js';
 
 const STRATEGIES: Partial<Record<ReplicationMethod, SyncStrategy>> = {
   FULL_TABLE: fullTableStrategy,
   INCREMENTAL: incrementalStrategy,
+  LOG_BASED: logBasedStrategy,
 };
 
 /**
@@ -21,14 +23,18 @@ const STRATEGIES: Partial<Record<ReplicationMethod, SyncStrategy>> = {
 export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], initial: TapState, writer: MessageWriter): Promise<TapState> {
   const state = new StateKeeper(initial, writer);
   for (const plan of plans) strategyFor(plan);
-  for (const [database, databasePlans] of groupBy(resumeFirst(plans, initial.currently_syncing), (plan) => plan.database)) {
-    await withConnection(config, database, async (client) => {
-      for (const [method, methodPlans] of groupBy(databasePlans, (plan) => plan.replicationMethod)) {
-        await (STRATEGIES[method] as SyncStrategy).syncStreams(methodPlans, { config, database, client, writer, state });
-      }
-    });
+  try {
+    for (const [database, databasePlans] of groupBy(resumeFirst(plans, initial.currently_syncing), (plan) => plan.database)) {
+      await withConnection(config, database, async (client) => {
+        for (const [method, methodPlans] of groupBy(databasePlans, (plan) => plan.replicationMethod)) {
+          await (STRATEGIES[method] as SyncStrategy).syncStreams(methodPlans, { config, database, client, writer, state });
+        }
+      });
+    }
+  } finally {
+    // Records and STATE already produced belong downstream even when a later step fails.
+    await writer.flush().catch(() => undefined);
   }
-  await writer.flush();
   return state.state;
 }
 

@@ -1,0 +1,86 @@
+import { logger } from '../log.js';
+import { exportSnapshot, inSnapshot } from '../postgres/snapshot-slot.js';
+import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, type SlotInfo } from '../postgres/replication-setup.js';
+import type { StreamPlan } from '../selection/stream-plan.js';
+import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
+import { lsnFromBookmark, lsnToBookmark, parseLsn } from '../state/lsn.js';
+import { liveColumns } from './live-columns.js';
+import { DELETED_AT } from './logical/change-record.js';
+import { LogStream } from './logical/log-stream.js';
+import { readChanges } from './logical/read-changes.js';
+import { readRecords } from './read-records.js';
+import { startingBookmark } from './stream-start.js';
+import { StreamLog } from './stream-log.js';
+import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
+
+/**
+ * LOG_BASED: a stream's first sync is a copy inside a snapshot exported by a temporary slot,
+ * whose consistent point becomes its bookmark, so copy and change stream meet exactly; after
+ * that, one replication session per database reads the changes of all its LOG_BASED streams.
+ */
+const RETAINED_WAL_WARNING_BYTES = 1024 ** 3;
+
+export const logBasedStrategy: SyncStrategy = {
+  method: 'LOG_BASED',
+  async syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void> {
+    const { client, config, database } = context;
+    await checkWalLevel(client);
+    await checkPrimary(client);
+    const slot = await findSlot(client, database, config.slotName);
+    warnAboutRetainedWal(slot);
+    const streams: LogStream[] = [];
+    const toCopy: LogStream[] = [];
+    for (const plan of plans) {
+      const columns = await liveColumns(client, plan, config, { [DELETED_AT]: { type: ['null', 'string'], format: 'date-time' } });
+      const bookmark = startingBookmark(plan, context.state);
+      const lsn = lsnFromBookmark(bookmark?.lsn);
+      const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
+      const stream = new LogStream(plan, columns, version, lsn ?? 0n, lsn !== null);
+      await context.writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, []));
+      streams.push(stream);
+      if (lsn === null) toCopy.push(stream);
+    }
+    if (toCopy.length > 0) await copyInSnapshot(toCopy, context);
+    const endLsn = config.breakAtEndLsn ? parseLsn(await currentWalLsn(client)) : null;
+    context.state.setCurrentlySyncing(null);
+    const started = Date.now();
+    const changes = await readChanges(streams, { config, database, client, writer: context.writer, state: context.state, slot: slot.slotName, endLsn });
+    logger('sync').info({ database, changes, ms: Date.now() - started }, `log-based streams of ${database}: ${changes} change records`);
+  },
+};
+
+/** The first sync of streams without an lsn: full copies that all see one exported snapshot. */
+async function copyInSnapshot(streams: readonly LogStream[], context: DatabaseContext): Promise<void> {
+  const { state, writer } = context;
+  const snapshot = await exportSnapshot(context.config, context.database);
+  try {
+    for (const stream of streams) {
+      const log = new StreamLog(stream.plan);
+      const version = Date.now();
+      stream.newVersion(version);
+      state.setCurrentlySyncing(stream.plan.tapStreamId);
+      state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version });
+      await state.emit();
+      await writer.write(activateVersionMessage(stream.plan.stream, version));
+      const rows = await inSnapshot(context.client, snapshot.snapshotName, () => readRecords(context, stream.plan, stream.columns, { version }));
+      await writer.write(activateVersionMessage(stream.plan.stream, version));
+      stream.lsn = snapshot.consistentPoint;
+      state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version, lsn: lsnToBookmark(stream.lsn) });
+      state.setCurrentlySyncing(null);
+      await state.emit();
+      log.finished(rows);
+    }
+  } finally {
+    await snapshot.release();
+  }
+}
+
+function warnAboutRetainedWal(slot: SlotInfo): void {
+  const retained = Number(slot.retainedBytes ?? 0);
+  if (slot.walStatus === 'unreserved' || retained >= RETAINED_WAL_WARNING_BYTES) {
+    logger('log-based').warn(
+      { slot: slot.slotName, wal_status: slot.walStatus, retained_bytes: retained, safe_wal_size: slot.safeWalSize },
+      `replication slot ${slot.slotName} retains ${(retained / 1024 ** 2).toFixed(0)} MB of WAL (wal_status ${slot.walStatus ?? 'unknown'}); run the tap more often or the server may invalidate the slot`,
+    );
+  }
+}

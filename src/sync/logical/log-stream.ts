@@ -1,0 +1,43 @@
+import type { RowTarget } from '../../postgres/fetch-row.js';
+import type { StreamPlan } from '../../selection/stream-plan.js';
+import type { Lsn } from '../../state/lsn.js';
+import type { LiveColumns } from '../live-columns.js';
+import { changeFormatter, type ChangeFormatter } from './change-record.js';
+
+/** One LOG_BASED stream while changes are read: its columns, version and bookmark position. */
+export class LogStream {
+  formatter: ChangeFormatter;
+  warnedMissingKey = false;
+
+  constructor(
+    readonly plan: StreamPlan,
+    readonly columns: LiveColumns,
+    public version: number,
+    /** Changes committed at or before this position are already downstream. */
+    public lsn: Lsn,
+    /** Whether `lsn` came from the input state (only those may be confirmed to the slot). */
+    readonly lsnFromInput: boolean,
+  ) {
+    this.formatter = this.newFormatter();
+  }
+
+  /** Where to read a row's current values by key (unchanged TOAST values). */
+  get rowTarget(): RowTarget {
+    const keys = new Map(this.plan.keyProperties.map((key) => [key, this.columns.types[this.columns.names.indexOf(key)]?.sqlType ?? 'text']));
+    return { schema: this.plan.schema, table: this.plan.table, names: this.columns.names, keys };
+  }
+
+  /** `schema.table` as wal2json names it. */
+  get tableKey(): string {
+    return `${this.plan.schema}.${this.plan.table}`;
+  }
+
+  newVersion(version: number): void {
+    this.version = version;
+    this.formatter = this.newFormatter();
+  }
+
+  private newFormatter(): ChangeFormatter {
+    return changeFormatter(this.plan.stream, { names: this.columns.names, converters: this.columns.converters, keys: this.plan.keyProperties }, this.version);
+  }
+}

@@ -1,0 +1,178 @@
+import type { TapConfig } from '../../config/tap-config.js';
+import { logger } from '../../log.js';
+import type { PgClient } from '../../postgres/connect.js';
+import { fetchRowByKey } from '../../postgres/fetch-row.js';
+import { startWalStream } from '../../postgres/wal-stream.js';
+import { activateVersionMessage } from '../../singer/messages.js';
+import type { MessageWriter } from '../../singer/message-writer.js';
+import { lsnToBookmark, minLsn, type Lsn } from '../../state/lsn.js';
+import { valueConverter } from '../../values/index.js';
+import type { StateKeeper } from '../state-keeper.js';
+import type { LogStream } from './log-stream.js';
+import { decodeWal2Json, type Wal2JsonMessage } from './wal2json-message.js';
+
+/**
+ * The change loop of one database: one replication session serves all its LOG_BASED streams.
+ * Records are written as changes arrive (one wal2json document per change, so a transaction of
+ * any size streams through); bookmarks move only at commits, and STATE follows the records of
+ * the commits it covers.
+ */
+export interface ReadChangesContext {
+  config: TapConfig;
+  database: string;
+  client: PgClient;
+  writer: MessageWriter;
+  state: StateKeeper;
+  slot: string;
+  endLsn: Lsn | null;
+}
+
+const STATE_EVERY_MS = 5_000;
+const TIMESTAMPTZ = valueConverter({ sqlType: 'timestamp with time zone', typname: 'timestamptz', typtype: 'b', typcategory: 'D', elemTypname: null, elemTyptype: null, typmod: -1, notNull: true } as never);
+
+export async function readChanges(streams: readonly LogStream[], context: ReadChangesContext): Promise<number> {
+  const { config, state } = context;
+  const byTable = new Map(streams.map((stream) => [stream.tableKey, stream]));
+  const log = logger('log-based');
+  let changes = 0;
+  let sinceState = 0;
+  let lastStateAt = Date.now();
+  let inTransaction: { commitLsn: Lsn; deletedAt: string } | null = null;
+  let lastMessageAt = Date.now();
+  let stopReason: string | null = null;
+  const startedAt = Date.now();
+
+  const saveBookmarks = (): void => {
+    for (const stream of streams) {
+      state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version: stream.version, lsn: lsnToBookmark(stream.lsn) });
+    }
+  };
+  const emitState = async (): Promise<void> => {
+    saveBookmarks();
+    await state.emit();
+    sinceState = 0;
+    lastStateAt = Date.now();
+  };
+
+  const onMessage = async (text: string): Promise<void> => {
+    lastMessageAt = Date.now();
+    if (stopReason !== null) return;
+    const message = decodeWal2Json(text);
+    if (message.action === 'B') {
+      inTransaction = { commitLsn: message.commitLsn, deletedAt: JSON.parse(TIMESTAMPTZ(message.timestamp)) as string };
+      const now = new Date();
+      for (const stream of streams) stream.formatter.setTimeExtracted(now);
+      return;
+    }
+    if (message.action === 'C') {
+      inTransaction = null;
+      for (const stream of streams) if (message.commitLsn > stream.lsn) stream.lsn = message.commitLsn;
+      if (sinceState >= config.stateIntervalRows || (sinceState > 0 && Date.now() - lastStateAt >= STATE_EVERY_MS)) await emitState();
+      if (context.endLsn !== null && message.commitLsn >= context.endLsn) stopReason = 'reached the WAL end captured at start (break_at_end_lsn)';
+      return;
+    }
+    if (message.action === 'M' || inTransaction === null) return;
+    const stream = byTable.get(`${message.schema}.${message.table}`);
+    const txn: { commitLsn: Lsn; deletedAt: string } = inTransaction;
+    if (stream === undefined || txn.commitLsn <= stream.lsn) return;
+    const written = await applyChange(stream, message, txn.deletedAt, context);
+    changes += written;
+    sinceState += written;
+  };
+
+  const confirmLsn = minLsn(streams.filter((stream) => stream.lsnFromInput).map((stream) => stream.lsn));
+  const startLsn = minLsn(streams.map((stream) => stream.lsn)) ?? 0n;
+  const read = async (numbersAsStrings: boolean): Promise<void> => {
+    const wal = startWalStream(config, context.database, {
+      slot: context.slot,
+      startLsn,
+      confirmLsn,
+      pluginOptions: wal2jsonOptions(streams, numbersAsStrings),
+      onMessage,
+      onKeepalive: (walEnd, drained) => {
+        log.debug({ walEnd: walEnd.toString(), drained }, 'keepalive');
+        if (context.endLsn !== null && drained && inTransaction === null && walEnd >= context.endLsn) {
+          stopReason ??= 'caught up with the WAL end captured at start (break_at_end_lsn)';
+        }
+      },
+    });
+    const watchdog = setInterval(() => {
+      if (stopReason === null && Date.now() - lastMessageAt >= config.logicalPollTotalSeconds * 1000) stopReason = `no new change for ${config.logicalPollTotalSeconds} s (logical_poll_total_seconds)`;
+      if (stopReason === null && Date.now() - startedAt >= config.maxRunSeconds * 1000) stopReason = `ran for ${config.maxRunSeconds} s (max_run_seconds)`;
+      if (stopReason !== null) void wal.stop();
+    }, 100);
+    try {
+      await wal.done;
+    } finally {
+      clearInterval(watchdog);
+      await wal.stop();
+    }
+  };
+  try {
+    await read(true);
+  } catch (error) {
+    // wal2json before 2.6 does not know numeric-data-types-as-string; numbers stay exact anyway.
+    if (!/numeric-data-types-as-string.*unknown/.test((error as Error).message)) throw error;
+    log.warn('wal2json on this server is older than 2.6: numeric and float NaN/Infinity arrive as null in changes (upgrade wal2json to keep them)');
+    lastMessageAt = Date.now();
+    await read(false);
+  }
+  log.info({ database: context.database, changes, reason: stopReason }, `log-based read of ${context.database} stopped after ${changes} changes: ${stopReason ?? 'stream ended'}`);
+  await emitState();
+  return changes;
+}
+
+/** Writes the RECORD lines of one change; returns how many. */
+async function applyChange(stream: LogStream, message: Wal2JsonMessage, deletedAt: string, context: ReadChangesContext): Promise<number> {
+  const { writer } = context;
+  if (message.action === 'T') {
+    stream.newVersion(Date.now());
+    logger('log-based').warn({ tap_stream_id: stream.plan.tapStreamId }, `table ${stream.tableKey} was truncated: starting table version ${stream.version}; the target drops rows of older versions`);
+    await writer.write(activateVersionMessage(stream.plan.stream, stream.version));
+    return 0;
+  }
+  if (message.action !== 'I' && message.action !== 'U' && message.action !== 'D') return 0;
+  if (stream.plan.keyProperties.length === 0 && message.action !== 'I' && !stream.warnedMissingKey) {
+    stream.warnedMissingKey = true;
+    logger('log-based').warn({ tap_stream_id: stream.plan.tapStreamId }, `table ${stream.tableKey} has no primary key: its updates and deletes cannot be matched to rows downstream (add a primary key, or set view-key-properties)`);
+  }
+  if (message.action === 'D') {
+    await writer.write(stream.formatter.delete(message.identity, deletedAt));
+    return 1;
+  }
+  let lines = 0;
+  if (message.action === 'U' && stream.formatter.keyChanged(message.columns, message.identity)) {
+    await writer.write(stream.formatter.delete(message.identity, deletedAt));
+    lines++;
+  }
+  const { line, missing } = stream.formatter.upsert(message.columns);
+  if (missing.length === 0 || message.action === 'I') {
+    await writer.write(line);
+    return lines + 1;
+  }
+  // wal2json leaves out unchanged TOASTed values: read the row's current values rather than send nulls.
+  const current = await fetchRowByKey(context.client, stream.rowTarget, message.columns);
+  if (current === null) {
+    // The row is gone now, so a later DELETE (or TRUNCATE) in the WAL removes it downstream.
+    logger('log-based').debug({ tap_stream_id: stream.plan.tapStreamId, columns: missing }, 'update with unchanged TOAST values of a row deleted since: skipped');
+    return lines;
+  }
+  const merged = new Map(current);
+  for (const column of message.columns) merged.set(column.name, column.text);
+  await writer.write(stream.formatter.upsertWith(merged));
+  return lines + 1;
+}
+
+function wal2jsonOptions(streams: readonly LogStream[], numbersAsStrings: boolean): Record<string, string> {
+  // add-tables takes schema.table with \ escaping of ',' '.' and '\' inside names.
+  const escape = (name: string): string => name.replace(/([\\,.])/g, '\\$1');
+  return {
+    'format-version': '2',
+    'include-transaction': 'true',
+    'include-timestamp': 'true',
+    'include-lsn': 'true',
+    'include-types': 'true',
+    ...(numbersAsStrings ? { 'numeric-data-types-as-string': 'true' } : {}),
+    'add-tables': streams.map((stream) => `${escape(stream.plan.schema)}.${escape(stream.plan.table)}`).join(','),
+  };
+}
