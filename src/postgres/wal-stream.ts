@@ -15,6 +15,7 @@ import { replicationError } from './replication-errors.js';
 export interface WalStreamOptions {
   slot: string;
   startLsn: Lsn;
+  /** A bookmark: every transaction committed before it is downstream (null: confirm nothing). */
   confirmLsn: Lsn | null;
   pluginOptions: Readonly<Record<string, string>>;
   onMessage: (text: string) => Promise<void>;
@@ -55,8 +56,10 @@ export function startWalStream(config: TapConfig, database: string, options: Wal
   });
   let failure: unknown = null;
   let stopping = false;
+  // The server skips transactions committed before the flushed position, and the library
+  // reports "position + 1": hand it confirmLsn - 1 so exactly confirmLsn is flushed.
   const confirm = async (): Promise<void> => {
-    if (options.confirmLsn !== null) await service.acknowledge(formatLsn(options.confirmLsn));
+    if (options.confirmLsn !== null && options.confirmLsn > 0n) await service.acknowledge(formatLsn(options.confirmLsn - 1n));
   };
   service.on('data', async (_lsn: string, text: string) => options.onMessage(text));
   // Keepalives bypass the data queue; peek at it to know whether earlier messages are handled.

@@ -13,7 +13,7 @@ export class LogStream {
     readonly plan: StreamPlan,
     readonly columns: LiveColumns,
     public version: number,
-    /** Changes committed at or before this position are already downstream. */
+    /** Transactions committed before this position are already downstream. */
     public lsn: Lsn,
     /** Whether `lsn` came from the input state (only those may be confirmed to the slot). */
     readonly lsnFromInput: boolean,

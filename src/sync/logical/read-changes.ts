@@ -66,7 +66,8 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
     }
     if (message.action === 'C') {
       inTransaction = null;
-      for (const stream of streams) if (message.commitLsn > stream.lsn) stream.lsn = message.commitLsn;
+      // A bookmark B means: every transaction committed before B is downstream.
+      for (const stream of streams) if (message.commitLsn >= stream.lsn) stream.lsn = message.commitLsn + 1n;
       if (sinceState >= config.stateIntervalRows || (sinceState > 0 && Date.now() - lastStateAt >= STATE_EVERY_MS)) await emitState();
       if (context.endLsn !== null && message.commitLsn >= context.endLsn) stopReason = 'reached the WAL end captured at start (break_at_end_lsn)';
       return;
@@ -74,7 +75,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
     if (message.action === 'M' || inTransaction === null) return;
     const stream = byTable.get(`${message.schema}.${message.table}`);
     const txn: { commitLsn: Lsn; deletedAt: string } = inTransaction;
-    if (stream === undefined || txn.commitLsn <= stream.lsn) return;
+    if (stream === undefined || txn.commitLsn < stream.lsn) return;
     const written = await applyChange(stream, message, txn.deletedAt, context);
     changes += written;
     sinceState += written;
