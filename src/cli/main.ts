@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { asTapError, TapError } from '../errors.js';
 import { configureLogger, defaultLogFormat, logger, type LogFormat, type LogLevel } from '../log.js';
+import { closeTunnel } from '../postgres/endpoint.js';
 import { packageInfo } from './package-info.js';
 import { reportFailure } from './report-failure.js';
 
@@ -37,7 +38,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     };
     process.on('uncaughtException', crash);
     process.on('unhandledRejection', crash);
-    await work();
+    try {
+      await work();
+    } finally {
+      await closeTunnel();
+    }
   };
   const program = buildProgram(run);
   try {

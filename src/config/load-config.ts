@@ -94,10 +94,9 @@ function freeze(c: Record<string, unknown>, fromFile: ReadonlySet<string>): TapC
       hint: 'Set ssh_tunnel.host and ssh_tunnel.username, or set ssh_tunnel.enabled to false.',
     });
   }
-  if (tunnelOn) {
-    // Connecting directly when the user asked for a tunnel could reach the wrong server: refuse.
-    throw new TapError('CONFIG_INVALID', 'config key "ssh_tunnel" is not supported by this release yet', {
-      hint: 'Remove ssh_tunnel (or set ssh_tunnel.enabled to false) and connect directly or over SSL.',
+  if (tunnelOn && typeof tunnel.password !== 'string' && typeof tunnel.private_key !== 'string' && process.env.SSH_AUTH_SOCK === undefined) {
+    throw new TapError('CONFIG_INVALID', 'config key "ssh_tunnel" needs "password" or "private_key" (or an ssh-agent in SSH_AUTH_SOCK)', {
+      hint: 'Set ssh_tunnel.password, or ssh_tunnel.private_key with the key text (and private_key_passphrase if it is encrypted).',
     });
   }
   const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

@@ -15,7 +15,7 @@ export interface RelationFacts {
 }
 
 export function buildCatalogEntry(facts: RelationFacts, includeSchemaInName: boolean, options: ConvertOptions): CatalogEntry {
-  const properties: Record<string, unknown> = {};
+  const properties: [string, unknown][] = [];
   const columnMetadata: MetadataEntry[] = [];
   for (const column of facts.columns) {
     const result = columnSchema(column.type, options);
@@ -26,7 +26,7 @@ export function buildCatalogEntry(facts: RelationFacts, includeSchemaInName: boo
         `${where} column "${column.name}" is unsupported and will not be synced: ${result.reason ?? ''}`,
       );
     }
-    properties[column.name] = result.schema;
+    properties.push([column.name, result.schema]);
     const isKey = facts.primaryKey.includes(column.name);
     columnMetadata.push({
       breadcrumb: ['properties', column.name],
@@ -53,7 +53,8 @@ export function buildCatalogEntry(facts: RelationFacts, includeSchemaInName: boo
     tap_stream_id: tapStreamId(facts.database, facts.schema, facts.table),
     table_name: facts.table,
     stream: streamName(facts.schema, facts.table, includeSchemaInName),
-    schema: { type: 'object', properties },
+    // fromEntries defines own properties, so a column called __proto__ stays a column.
+    schema: { type: 'object', properties: Object.fromEntries(properties) },
     metadata: [streamMetadata, ...columnMetadata],
   };
 }

@@ -1,6 +1,9 @@
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import pg from 'pg';
 import type { TapConfig } from '../config/tap-config.js';
 import { logger } from '../log.js';
+import { endpoint } from './endpoint.js';
 import { connectionError } from './pg-errors.js';
 import { sessionOptionsString } from './session-settings.js';
 import { isSslRefused, sslAttempts, type SslAttempt } from './ssl-options.js';
@@ -14,15 +17,20 @@ export type PgClient = pg.Client;
 /** The TLS choice that worked last (libpq's prefer/allow try two); replication connections reuse it. */
 let workingSsl: SslAttempt | undefined;
 
-/** Client settings for `database`, including the session settings as startup options. */
-export function connectionOptions(config: TapConfig, database: string, ssl: SslAttempt = workingSsl ?? (sslAttempts(config.ssl)[0] as SslAttempt)): pg.ClientConfig {
+/**
+ * Client settings for `database`, including the session settings as startup options. Through an
+ * SSH tunnel the socket goes to the tunnel's local end, while TLS still names and verifies the
+ * real database host.
+ */
+export async function connectionOptions(config: TapConfig, database: string, ssl: SslAttempt = workingSsl ?? (sslAttempts(config.ssl)[0] as SslAttempt)): Promise<pg.ClientConfig> {
+  const target = await endpoint(config);
   return {
-    host: config.host,
-    port: config.port,
+    host: target.host,
+    port: target.port,
     user: config.user,
     password: config.password,
     database,
-    ssl,
+    ssl: target.tunnelled ? forRealHost(ssl, config.host) : ssl,
     options: sessionOptionsString(),
     application_name: 'tap-postgres',
     connectionTimeoutMillis: 30_000,
@@ -34,7 +42,7 @@ export async function connect(config: TapConfig, database: string): Promise<PgCl
   const attempts = sslAttempts(config.ssl);
   let lastError: unknown;
   for (const [index, ssl] of attempts.entries()) {
-    const client = new pg.Client(connectionOptions(config, database, ssl));
+    const client = new pg.Client(await connectionOptions(config, database, ssl));
     // An idle client's socket error would otherwise crash the process as an unhandled 'error'.
     client.on('error', (error) => logger('postgres').warn({ database, err: error.message }, 'connection error'));
     try {
@@ -49,7 +57,17 @@ export async function connect(config: TapConfig, database: string): Promise<PgCl
       if (!canFallBack) break;
     }
   }
-  throw connectionError(lastError, { host: config.host, port: config.port, database, user: config.user });
+  throw connectionError(lastError, { host: config.host, port: config.port, database, user: config.user, ...(config.sshTunnel === null ? {} : { via: config.sshTunnel.host }) });
+}
+
+function forRealHost(ssl: SslAttempt, host: string): SslAttempt {
+  if (ssl === false) return false;
+  const verifyHost = ssl.checkServerIdentity === undefined && ssl.rejectUnauthorized === true;
+  return {
+    ...ssl,
+    ...(isIP(host) === 0 ? { servername: host } : {}),
+    ...(verifyHost ? { checkServerIdentity: (_name: string, cert: PeerCertificate) => checkServerIdentity(host, cert) } : {}),
+  };
 }
 
 export async function withConnection<T>(config: TapConfig, database: string, work: (client: PgClient) => Promise<T>): Promise<T> {

@@ -9,6 +9,8 @@ export interface Endpoint {
   port: number;
   database: string;
   user: string;
+  /** The SSH bastion the connection went through, if any. */
+  via?: string;
 }
 
 interface PgLikeError extends Error {
@@ -18,8 +20,18 @@ interface PgLikeError extends Error {
 }
 
 export function connectionError(error: unknown, at: Endpoint): TapError {
+  if (error instanceof TapError) return error;
   const err = error as PgLikeError;
   const where = `${at.host}:${at.port}`;
+  const ssl = sslError(err, where);
+  if (ssl !== null) return ssl;
+  if (at.via !== undefined && /Connection terminated|ECONNRESET|socket hang up/i.test(err.message)) {
+    return new TapError('PG_UNREACHABLE', `the SSH bastion ${at.via} cannot reach PostgreSQL at ${where}`, {
+      hint: 'host and port must be the database address as the bastion sees it (e.g. a private IP); check that the bastion can connect there.',
+      retryable: true,
+      cause: error,
+    });
+  }
   switch (err.code) {
     case '28P01':
     case '28000':
@@ -84,4 +96,28 @@ export function queryError(error: unknown, what: string): TapError {
     hint: 'Check the server log for details; rerun with --log-level debug.',
     cause: error,
   });
+}
+
+/** TLS failures say which check failed: the server refused TLS, the chain, or the host name. */
+function sslError(err: PgLikeError, where: string): TapError | null {
+  if (/does not support SSL/i.test(err.message)) {
+    return new TapError('PG_SSL_REFUSED', `the server at ${where} does not accept SSL connections, but sslmode requires it`, {
+      hint: 'Enable ssl=on on the server, or lower sslmode (prefer connects without TLS when the server offers none).',
+      cause: err,
+    });
+  }
+  const code = err.code ?? '';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /Hostname\/IP does not match/i.test(err.message)) {
+    return new TapError('PG_SSL_VERIFY_FAILED', `the server certificate at ${where} is not valid for this host name (verify-full host name check): ${err.message}`, {
+      hint: 'Connect with the host name the certificate was issued for, or use sslmode verify-ca to check only the chain.',
+      cause: err,
+    });
+  }
+  if (/CERT|certificate|self.signed|unable to (get|verify)/i.test(code) || /certificate/i.test(err.message)) {
+    return new TapError('PG_SSL_VERIFY_FAILED', `the server certificate at ${where} is not signed by ssl_root_cert (chain check): ${err.message}`, {
+      hint: 'Set ssl_root_cert to the CA that signed the server certificate (verify-ca / verify-full).',
+      cause: err,
+    });
+  }
+  return null;
 }

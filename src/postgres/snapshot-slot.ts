@@ -16,7 +16,7 @@ export interface ExportedSnapshot {
 }
 
 export async function exportSnapshot(config: TapConfig, database: string): Promise<ExportedSnapshot> {
-  const client = new pg.Client({ ...connectionOptions(config, database), replication: 'database' } as pg.ClientConfig);
+  const client = new pg.Client({ ...(await connectionOptions(config, database)), replication: 'database' } as pg.ClientConfig);
   const name = `tap_postgres_snapshot_${process.pid}_${Date.now()}`;
   try {
     await client.connect();

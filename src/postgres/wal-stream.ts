@@ -48,8 +48,8 @@ class RawWal2JsonPlugin extends AbstractPlugin<Readonly<Record<string, string>>>
   }
 }
 
-export function startWalStream(config: TapConfig, database: string, options: WalStreamOptions): WalStream {
-  const service = new LogicalReplicationService(connectionOptions(config, database), {
+export async function startWalStream(config: TapConfig, database: string, options: WalStreamOptions): Promise<WalStream> {
+  const service = new LogicalReplicationService(await connectionOptions(config, database), {
     // Never acknowledge automatically: that would confirm LSNs only read, not committed downstream.
     acknowledge: { auto: false, timeoutSeconds: 0 },
     flowControl: { enabled: true },

@@ -27,9 +27,6 @@ const ANY_JSON_TYPES: readonly string[] = ['object', 'array', 'string', 'number'
 
 const VARHDRSZ = 4;
 
-/** Every JSON type a nullable string-valued hstore holds. */
-const HSTORE_VALUE: JsonSchema = { type: ['null', 'string'] };
-
 /**
  * The JSON Schema of a column (draft-04/07 neutral: only keywords both drafts read alike). Nullable
  * columns get type ['null', X], NOT NULL ones [X] — except kinds whose non-null values may be written
@@ -46,13 +43,14 @@ export function columnSchema(type: PgColumnType, options: ConvertOptions = {}): 
     return available({ type: jsonTypes(type.notNull, ['array']), items: arrayItems(element.schema) });
   }
   if (kind === 'composite') {
-    const properties: Record<string, JsonSchema> = {};
+    const properties: [string, JsonSchema][] = [];
     for (const attribute of type.attributes ?? []) {
       const result = columnSchema(attribute.type, options);
       if (result.inclusion === 'unsupported') return unsupported(`attribute "${attribute.name}" of ${type.sqlType}: ${result.reason ?? ''}`);
-      properties[attribute.name] = result.schema;
+      properties.push([attribute.name, result.schema]);
     }
-    return available({ type: jsonTypes(type.notNull, ['object']), properties });
+    // fromEntries defines own properties, so an attribute called __proto__ stays an attribute.
+    return available({ type: jsonTypes(type.notNull, ['object']), properties: Object.fromEntries(properties) });
   }
   const notNull = type.notNull && !mayBecomeNull(kind, options);
   return available(scalarSchema(kind, { ...type, notNull }, options));
@@ -85,7 +83,7 @@ function scalarSchema(kind: Exclude<TypeKind, 'array' | 'composite' | 'unsupport
     case 'json':
       return { type: jsonTypes(type.notNull, options.jsonAsString === true ? ['string'] : ANY_JSON_TYPES) };
     case 'hstore':
-      return { type: jsonTypes(type.notNull, ['object']), additionalProperties: HSTORE_VALUE };
+      return { type: jsonTypes(type.notNull, ['object']), additionalProperties: { type: ['null', 'string'] } };
     case 'interval':
     case 'bytea':
       return { type: jsonTypes(type.notNull, ['string']) };

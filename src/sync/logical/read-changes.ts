@@ -84,7 +84,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
   const confirmLsn = minLsn(streams.filter((stream) => stream.lsnFromInput).map((stream) => stream.lsn));
   const startLsn = minLsn(streams.map((stream) => stream.lsn)) ?? 0n;
   const read = async (numbersAsStrings: boolean): Promise<void> => {
-    const wal = startWalStream(config, context.database, {
+    const wal = await startWalStream(config, context.database, {
       slot: context.slot,
       startLsn,
       confirmLsn,
