@@ -38,18 +38,22 @@ export type ErrorCode =
   | 'REPLICATION_PRIVILEGE'
   | 'REPLICATION_FAILED'
   | 'USAGE'
+  | 'INTERRUPTED'
   | 'INTERNAL';
 
 export interface TapErrorOptions {
   hint: string;
   retryable?: boolean;
   cause?: unknown;
+  /** Process exit status; 1 unless said otherwise (e.g. 143 after SIGTERM). */
+  exitCode?: number;
 }
 
 export class TapError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
   readonly retryable: boolean;
+  readonly exitCode: number;
 
   constructor(code: ErrorCode, message: string, options: TapErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -57,6 +61,7 @@ export class TapError extends Error {
     this.code = code;
     this.hint = options.hint;
     this.retryable = options.retryable ?? false;
+    this.exitCode = options.exitCode ?? 1;
   }
 }
 

@@ -26,8 +26,36 @@ const REDACT = [
 
 let current: Logger | null = null;
 
+type WarningListener = (message: string, tapStreamId?: string) => void;
+const warningListeners = new Set<WarningListener>();
+let currentFormat: LogFormat = defaultLogFormat();
+
+/** Every warning or worse also goes to these listeners (the run report collects them). */
+export function onWarning(listener: WarningListener): () => void {
+  warningListeners.add(listener);
+  return () => warningListeners.delete(listener);
+}
+
+function notifyWarning(args: unknown[]): void {
+  const [first, second] = args;
+  const message = typeof first === 'string' ? first : typeof second === 'string' ? second : '';
+  const id = first !== null && typeof first === 'object' ? (first as { tap_stream_id?: unknown }).tap_stream_id : undefined;
+  for (const listener of warningListeners) listener(message, typeof id === 'string' ? id : undefined);
+}
+
 function build(options: LogOptions): Logger {
-  const base = { level: options.level, base: { pid: process.pid }, redact: { paths: REDACT, censor: '[redacted]' } };
+  currentFormat = options.format;
+  const base = {
+    level: options.level,
+    base: { pid: process.pid },
+    redact: { paths: REDACT, censor: '[redacted]' },
+    hooks: {
+      logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void, level: number): void {
+        if (level >= 40 && warningListeners.size > 0) notifyWarning(args);
+        method.apply(this, args);
+      },
+    },
+  };
   if (options.format === 'pretty') {
     // Loaded only when used: pino-pretty costs ~100 ms of start-up that JSON runs never need.
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
@@ -45,6 +73,10 @@ export function configureLogger(options: LogOptions): Logger {
 export function logger(component?: string): Logger {
   current ??= build({ level: 'info', format: defaultLogFormat() });
   return component === undefined ? current : current.child({ component });
+}
+
+export function logFormat(): LogFormat {
+  return currentFormat;
 }
 
 export function defaultLogFormat(): LogFormat {

@@ -24,6 +24,7 @@ interface CliOptions {
   views: boolean;
   replicationMethod: string;
   replicationKey?: string;
+  report?: string;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -53,7 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const tapError = asTapError(error);
     if (tapError.code === 'USAGE') return 2;
     reportFailure(tapError, format);
-    return 1;
+    return tapError.exitCode;
   }
 }
 
@@ -75,6 +76,7 @@ function buildProgram(run: Runner): Command {
       .option('--catalog <path>', 'catalog JSON with selected streams: run a sync')
       .option('--properties <path>', 'legacy alias of --catalog')
       .option('--state <path>', 'state JSON (the last STATE value) to resume from')
+      .option('--report <path>', 'with --catalog: write a JSON run report there at exit (also on failure)')
       .option('--about', 'print capabilities and settings')
       .addOption(new Option('--format <format>', 'format of --about').choices(['json', 'markdown']).default('json'))
       .option('--select <pattern...>', 'with --discover: mark streams matching schema.table or db.schema.table globs as selected')
@@ -120,7 +122,7 @@ async function dispatch(options: CliOptions, program: Command): Promise<void> {
     };
     return (await import('./discover-command.js')).discoverCommand(options.config, selection);
   }
-  if (catalog !== undefined) return (await import('./sync-command.js')).syncCommand(options.config, catalog, options.state);
+  if (catalog !== undefined) return (await import('./sync-command.js')).syncCommand(options.config, catalog, options.state, options.report);
   return usage(program, 'nothing to do: give --discover, or --catalog <path> to sync');
 }
 

@@ -12,5 +12,7 @@ export function reportFailure(error: TapError, format: LogFormat): void {
     process.stderr.write(`tap-postgres: error ${error.code}: ${error.message}. ${error.hint}\n`);
     return;
   }
-  log.error({ code: error.code, hint: error.hint, retryable: error.retryable }, error.message);
+  // An interrupted run did what it was asked to (stop cleanly): a warning, not an error line.
+  if (error.code === 'INTERRUPTED') log.warn({ code: error.code, hint: error.hint, exit_code: error.exitCode }, error.message);
+  else log.error({ code: error.code, hint: error.hint, retryable: error.retryable }, error.message);
 }

@@ -8,11 +8,18 @@ import { CopyTextParser, type CopyRow } from './copy-text-parser.js';
  * `onBatch` runs per network chunk with the rows it completed; the next chunk is not read until
  * the returned promise settles, so a slow consumer pauses the server (backpressure).
  */
+export interface CopyResult {
+  rows: number;
+  /** True when `shouldStop` ended the read early; the rows handed to onBatch are all complete. */
+  stopped: boolean;
+}
+
 export async function copyRows(
   client: PgClient,
   selectSql: string,
   onBatch: (rows: CopyRow[]) => Promise<void>,
-): Promise<number> {
+  shouldStop: () => boolean = () => false,
+): Promise<CopyResult> {
   const stream = client.query(copyTo(`COPY (${selectSql}) TO STDOUT`));
   const parser = new CopyTextParser();
   let total = 0;
@@ -27,7 +34,9 @@ export async function copyRows(
       batch = [];
       await onBatch(rows);
     }
+    // Leaving the loop destroys the stream; the caller closes this connection afterwards.
+    if (shouldStop()) return { rows: total, stopped: true };
   }
   parser.end();
-  return total;
+  return { rows: total, stopped: false };
 }

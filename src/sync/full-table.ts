@@ -21,15 +21,18 @@ import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
 export const fullTableStrategy: SyncStrategy = {
   method: 'FULL_TABLE',
   async syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void> {
-    for (const plan of plans) await syncTable(plan, context);
+    for (const plan of plans) {
+      if (context.stop.requested) return;
+      await syncTable(plan, context);
+    }
   },
 };
 
 async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<void> {
   const { state, writer, config } = context;
-  const log = new StreamLog(plan);
   const columns = await liveColumns(context.client, plan, config);
   const bookmark = startingBookmark(plan, state);
+  const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
   const keys = plan.isView ? [] : plan.keyProperties;
   const resumeFrom = keys.length === 0 ? null : lastKey(bookmark?.last_pk_fetched, keys);
   const resuming = resumeFrom !== null && typeof bookmark?.version === 'number';
@@ -49,8 +52,9 @@ async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<vo
   if (resuming) await bindSettings(context.client, resumeFrom);
   const keyIndexes = keys.map((key) => columns.names.indexOf(key));
   let sinceState = 0;
-  const rows = await readRecords(context, plan, columns, {
+  const read = await readRecords(context, plan, columns, {
     version,
+    log,
     orderBy: keys,
     ...(resuming ? { where: afterKeySql(keys, keyIndexes, columns) } : {}),
     afterBatch: async (lastRow: CopyRow, batchRows: number) => {
@@ -67,12 +71,21 @@ async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<vo
     },
   });
 
+  if (read.stopped) {
+    // Interrupted: the STATE covers exactly the rows written; the next run resumes after lastPk.
+    save();
+    await state.emit();
+    log.bookmark(state.bookmark(plan.tapStreamId));
+    log.finished('interrupted');
+    return;
+  }
   await writer.write(activateVersionMessage(plan.stream, version));
   lastPk = null;
   save();
   state.setCurrentlySyncing(null);
   await state.emit();
-  log.finished(rows);
+  log.bookmark(state.bookmark(plan.tapStreamId));
+  log.finished();
 }
 
 /** The stored last key as texts in key order, or null when the bookmark has none (or a partial one). */

@@ -23,18 +23,21 @@ import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
 export const incrementalStrategy: SyncStrategy = {
   method: 'INCREMENTAL',
   async syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void> {
-    for (const plan of plans) await syncIncremental(plan, context);
+    for (const plan of plans) {
+      if (context.stop.requested) return;
+      await syncIncremental(plan, context);
+    }
   },
 };
 
 async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Promise<void> {
   const { state, writer, config } = context;
   const key = plan.replicationKey as string;
-  const log = new StreamLog(plan);
   const columns = await liveColumns(context.client, plan, config);
   const keyIndex = columns.names.indexOf(key);
   const keyType = columns.types[keyIndex] as PgColumnType;
   const bookmark = startingBookmark(plan, state);
+  const log = new StreamLog(plan, context.report, bookmark, null);
   const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
   const from = fromBookmarkValue(bookmark?.replication_key_value);
   let keyValue: BookmarkValue | null = from === null ? null : (bookmark?.replication_key_value as BookmarkValue);
@@ -60,8 +63,9 @@ async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Prom
   const keySql = quoteIdent(key);
   const where = from === null ? `${keySql} IS NOT NULL` : `${keySql} >= ${boundValue(0, keyType.sqlType)}`;
   let sinceState = 0;
-  const rows = await readRecords(context, plan, columns, {
+  const read = await readRecords(context, plan, columns, {
     version,
+    log,
     where,
     orderBy: [key],
     afterBatch: async (lastRow: CopyRow, batchRows: number) => {
@@ -75,9 +79,10 @@ async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Prom
   });
 
   save();
-  state.setCurrentlySyncing(null);
+  if (!read.stopped) state.setCurrentlySyncing(null);
   await state.emit();
-  log.finished(rows);
+  log.bookmark(state.bookmark(plan.tapStreamId));
+  log.finished(read.stopped ? 'interrupted' : 'complete');
 }
 
 async function warnAboutNullKeys(context: DatabaseContext, plan: StreamPlan, key: string): Promise<void> {

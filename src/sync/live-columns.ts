@@ -3,6 +3,7 @@ import { TapError } from '../errors.js';
 import { toColumnType } from '../postgres/column-type.js';
 import type { PgClient } from '../postgres/connect.js';
 import { findRelationOid, listColumns } from '../postgres/introspection.js';
+import { rowEstimate } from '../postgres/row-estimate.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { convertOptions } from '../config/convert-options.js';
 import { columnSchema, schemaToJson, valueConverter, type PgColumnType, type ValueConverter } from '../values/index.js';
@@ -18,6 +19,8 @@ export interface LiveColumns {
   readonly converters: readonly ValueConverter[];
   /** The SCHEMA message's schema, serialised exactly (int8 and numeric bounds as written). */
   readonly schemaJson: string;
+  /** The planner's estimate of the table's rows, for progress lines; null when unknown. */
+  readonly rowEstimate: number | null;
 }
 
 export async function liveColumns(client: PgClient, plan: StreamPlan, config: TapConfig, extraProperties: Record<string, unknown> = {}): Promise<LiveColumns> {
@@ -47,5 +50,6 @@ export async function liveColumns(client: PgClient, plan: StreamPlan, config: Ta
     types,
     converters: types.map((type, index) => valueConverter(type, convertOptions(config, { tapStreamId: plan.tapStreamId, column: plan.columns[index] as string }))),
     schemaJson: schemaToJson({ type: 'object', properties }),
+    rowEstimate: await rowEstimate(client, oid),
   };
 }

@@ -35,19 +35,29 @@ export const logBasedStrategy: SyncStrategy = {
       const bookmark = startingBookmark(plan, context.state);
       const lsn = lsnFromBookmark(bookmark?.lsn);
       const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
-      const stream = new LogStream(plan, columns, version, lsn ?? 0n, lsn !== null);
+      const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
+      const stream = new LogStream(plan, columns, version, lsn ?? 0n, lsn !== null, log);
       await context.writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, []));
       streams.push(stream);
       if (lsn === null) toCopy.push(stream);
     }
     if (toCopy.length > 0) await copyInSnapshot(toCopy, context);
+    if (context.stop.requested) return finish(streams, context);
     const endLsn = config.breakAtEndLsn ? parseLsn(await currentWalLsn(client)) : null;
     context.state.setCurrentlySyncing(null);
     const started = Date.now();
-    const changes = await readChanges(streams, { config, database, client, writer: context.writer, state: context.state, slot: slot.slotName, endLsn });
+    const changes = await readChanges(streams, { config, database, client, writer: context.writer, state: context.state, stop: context.stop, slot: slot.slotName, endLsn });
     logger('sync').info({ database, changes, ms: Date.now() - started }, `log-based streams of ${database}: ${changes} change records`);
+    finish(streams, context);
   },
 };
+
+function finish(streams: readonly LogStream[], context: DatabaseContext): void {
+  for (const stream of streams) {
+    stream.log.bookmark(context.state.bookmark(stream.plan.tapStreamId));
+    stream.log.finished(context.stop.requested ? 'interrupted' : 'complete');
+  }
+}
 
 /** The first sync of streams without an lsn: full copies that all see one exported snapshot. */
 async function copyInSnapshot(streams: readonly LogStream[], context: DatabaseContext): Promise<void> {
@@ -55,20 +65,21 @@ async function copyInSnapshot(streams: readonly LogStream[], context: DatabaseCo
   const snapshot = await exportSnapshot(context.config, context.database);
   try {
     for (const stream of streams) {
-      const log = new StreamLog(stream.plan);
+      if (context.stop.requested) return;
       const version = Date.now();
       stream.newVersion(version);
       state.setCurrentlySyncing(stream.plan.tapStreamId);
       state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version });
       await state.emit();
       await writer.write(activateVersionMessage(stream.plan.stream, version));
-      const rows = await inSnapshot(context.client, snapshot.snapshotName, () => readRecords(context, stream.plan, stream.columns, { version }));
+      const read = await inSnapshot(context.client, snapshot.snapshotName, () => readRecords(context, stream.plan, stream.columns, { version, log: stream.log }));
+      // An interrupted copy keeps no lsn: the next run copies the stream again.
+      if (read.stopped) return;
       await writer.write(activateVersionMessage(stream.plan.stream, version));
       stream.lsn = snapshot.consistentPoint;
       state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version, lsn: lsnToBookmark(stream.lsn) });
       state.setCurrentlySyncing(null);
       await state.emit();
-      log.finished(rows);
     }
   } finally {
     await snapshot.release();

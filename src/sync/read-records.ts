@@ -1,9 +1,10 @@
-import { copyRows } from '../postgres/copy-query.js';
+import { copyRows, type CopyResult } from '../postgres/copy-query.js';
 import type { CopyRow } from '../postgres/copy-text-parser.js';
 import { quoteIdent, quoteQualified } from '../postgres/quote.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { RecordLineFormatter } from '../singer/messages.js';
 import type { LiveColumns } from './live-columns.js';
+import type { StreamLog } from './stream-log.js';
 import type { DatabaseContext } from './sync-strategy.js';
 
 /**
@@ -13,12 +14,14 @@ import type { DatabaseContext } from './sync-strategy.js';
  */
 export interface ReadOptions {
   version: number | null;
+  log: StreamLog;
   where?: string;
   orderBy?: readonly string[];
   afterBatch?: (lastRow: CopyRow, batchRows: number) => Promise<void>;
 }
 
-export async function readRecords(context: DatabaseContext, plan: StreamPlan, columns: LiveColumns, options: ReadOptions): Promise<number> {
+/** Reads until the end, or until a stop is requested (then `stopped` is true). */
+export async function readRecords(context: DatabaseContext, plan: StreamPlan, columns: LiveColumns, options: ReadOptions): Promise<CopyResult> {
   const sql = selectSql(plan, columns.names, options);
   const formatter = new RecordLineFormatter(plan.stream, columns.names, options.version);
   const converters = columns.converters;
@@ -35,8 +38,9 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
       out += formatter.format(fragments);
     }
     await context.writer.write(out, batch.length);
+    options.log.wrote(batch.length, Buffer.byteLength(out));
     if (options.afterBatch !== undefined) await options.afterBatch(batch[batch.length - 1] as CopyRow, batch.length);
-  });
+  }, () => context.stop.requested);
 }
 
 export function selectSql(plan: StreamPlan, names: readonly string[], options: Pick<ReadOptions, 'where' | 'orderBy'>): string {

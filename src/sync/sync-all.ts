@@ -4,6 +4,8 @@ import { withConnection } from '../postgres/connect.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import type { MessageWriter } from '../singer/message-writer.js';
 import type { TapState } from '../state/tap-state.js';
+import type { RunReport } from './run-report.js';
+import type { StopSignal } from './stop-signal.js';
 import { fullTableStrategy } from './full-table.js';
 import { incrementalStrategy } from './incremental.js';
 import { logBasedStrategy } from './log-based.js';
@@ -20,14 +22,16 @@ const STRATEGIES: Partial<Record<ReplicationMethod, SyncStrategy>> = {
  * The sync orchestrator: the interrupted stream (currently_syncing) first, then catalog order;
  * one connection per database; each database's streams handed to their strategy by method.
  */
-export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], initial: TapState, writer: MessageWriter): Promise<TapState> {
+export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], initial: TapState, writer: MessageWriter, run: { report: RunReport; stop: StopSignal }): Promise<TapState> {
   const state = new StateKeeper(initial, writer);
   for (const plan of plans) strategyFor(plan);
   try {
     for (const [database, databasePlans] of groupBy(resumeFirst(plans, initial.currently_syncing), (plan) => plan.database)) {
+      if (run.stop.requested) break;
       await withConnection(config, database, async (client) => {
         for (const [method, methodPlans] of groupBy(databasePlans, (plan) => plan.replicationMethod)) {
-          await (STRATEGIES[method] as SyncStrategy).syncStreams(methodPlans, { config, database, client, writer, state });
+          if (run.stop.requested) break;
+          await (STRATEGIES[method] as SyncStrategy).syncStreams(methodPlans, { config, database, client, writer, state, report: run.report, stop: run.stop });
         }
       });
     }

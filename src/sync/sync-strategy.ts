@@ -2,7 +2,9 @@ import type { ReplicationMethod, TapConfig } from '../config/tap-config.js';
 import type { PgClient } from '../postgres/connect.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import type { MessageWriter } from '../singer/message-writer.js';
+import type { RunReport } from './run-report.js';
 import type { StateKeeper } from './state-keeper.js';
+import type { StopSignal } from './stop-signal.js';
 
 /** What a strategy gets for one database: its connection, the output and the state. */
 export interface DatabaseContext {
@@ -11,6 +13,8 @@ export interface DatabaseContext {
   readonly client: PgClient;
   readonly writer: MessageWriter;
   readonly state: StateKeeper;
+  readonly report: RunReport;
+  readonly stop: StopSignal;
 }
 
 /**

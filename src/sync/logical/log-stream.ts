@@ -2,6 +2,7 @@ import type { RowTarget } from '../../postgres/fetch-row.js';
 import type { StreamPlan } from '../../selection/stream-plan.js';
 import type { Lsn } from '../../state/lsn.js';
 import type { LiveColumns } from '../live-columns.js';
+import type { StreamLog } from '../stream-log.js';
 import { changeFormatter, type ChangeFormatter } from './change-record.js';
 
 /** One LOG_BASED stream while changes are read: its columns, version and bookmark position. */
@@ -17,6 +18,7 @@ export class LogStream {
     public lsn: Lsn,
     /** Whether `lsn` came from the input state (only those may be confirmed to the slot). */
     readonly lsnFromInput: boolean,
+    readonly log: StreamLog,
   ) {
     this.formatter = this.newFormatter();
   }

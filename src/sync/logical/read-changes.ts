@@ -8,6 +8,8 @@ import type { MessageWriter } from '../../singer/message-writer.js';
 import { lsnToBookmark, minLsn, type Lsn } from '../../state/lsn.js';
 import { valueConverter } from '../../values/index.js';
 import type { StateKeeper } from '../state-keeper.js';
+import type { ChangeKind } from '../stream-log.js';
+import type { StopSignal } from '../stop-signal.js';
 import type { LogStream } from './log-stream.js';
 import { decodeWal2Json, type Wal2JsonMessage } from './wal2json-message.js';
 
@@ -23,6 +25,7 @@ export interface ReadChangesContext {
   client: PgClient;
   writer: MessageWriter;
   state: StateKeeper;
+  stop: StopSignal;
   slot: string;
   endLsn: Lsn | null;
 }
@@ -98,6 +101,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
       },
     });
     const watchdog = setInterval(() => {
+      if (stopReason === null && context.stop.requested) stopReason = `stop requested (${context.stop.reason ?? 'signal'})`;
       if (stopReason === null && Date.now() - lastMessageAt >= config.logicalPollTotalSeconds * 1000) stopReason = `no new change for ${config.logicalPollTotalSeconds} s (logical_poll_total_seconds)`;
       if (stopReason === null && Date.now() - startedAt >= config.maxRunSeconds * 1000) stopReason = `ran for ${config.maxRunSeconds} s (max_run_seconds)`;
       if (stopReason !== null) void wal.stop();
@@ -137,18 +141,23 @@ async function applyChange(stream: LogStream, message: Wal2JsonMessage, deletedA
     stream.warnedMissingKey = true;
     logger('log-based').warn({ tap_stream_id: stream.plan.tapStreamId }, `table ${stream.tableKey} has no primary key: its updates and deletes cannot be matched to rows downstream (add a primary key, or set view-key-properties)`);
   }
+  const write = async (text: string, kind: ChangeKind): Promise<void> => {
+    await writer.write(text);
+    stream.log.wrote(1, Buffer.byteLength(text), kind);
+  };
   if (message.action === 'D') {
-    await writer.write(stream.formatter.delete(message.identity, deletedAt));
+    await write(stream.formatter.delete(message.identity, deletedAt), 'deletes');
     return 1;
   }
   let lines = 0;
+  const kind: ChangeKind = message.action === 'I' ? 'inserts' : 'updates';
   if (message.action === 'U' && stream.formatter.keyChanged(message.columns, message.identity)) {
-    await writer.write(stream.formatter.delete(message.identity, deletedAt));
+    await write(stream.formatter.delete(message.identity, deletedAt), 'deletes');
     lines++;
   }
   const { line, missing } = stream.formatter.upsert(message.columns);
   if (missing.length === 0 || message.action === 'I') {
-    await writer.write(line);
+    await write(line, kind);
     return lines + 1;
   }
   // wal2json leaves out unchanged TOASTed values: read the row's current values rather than send nulls.
@@ -160,7 +169,7 @@ async function applyChange(stream: LogStream, message: Wal2JsonMessage, deletedA
   }
   const merged = new Map(current);
   for (const column of message.columns) merged.set(column.name, column.text);
-  await writer.write(stream.formatter.upsertWith(merged));
+  await write(stream.formatter.upsertWith(merged), kind);
   return lines + 1;
 }
 
