@@ -179,3 +179,8 @@ test('composites are objects of their attributes, always nullable, nested and in
   const withUnsupported = column('bad_t', { typtype: 'c', attributes: [{ name: 'r', type: column('record', { typtype: 'p' }) }] });
   assert.equal(columnSchema(withUnsupported).inclusion, 'unsupported');
 });
+
+test('a composite attribute called __proto__ stays an attribute', () => {
+  const type = column('odd_t', { typtype: 'c', attributes: [{ name: '__proto__', type: column('text') }] });
+  assert.equal(written(type), '{"type":["null","object"],"properties":{"__proto__":{"type":["null","string"]}}}');
+});
