@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'WAL2JSON_NOT_ALLOWED'
   | 'REPLICATION_PRIVILEGE'
   | 'REPLICATION_FAILED'
+  | 'NOT_READY'
   | 'USAGE'
   | 'INTERRUPTED'
   | 'INTERNAL';

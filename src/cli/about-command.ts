@@ -3,7 +3,7 @@ import { MessageWriter } from '../singer/message-writer.js';
 import { packageInfo } from './package-info.js';
 
 /** `--about`: capabilities and every setting, from the one config schema. */
-export const CAPABILITIES = ['discover', 'catalog', 'properties', 'state', 'about', 'activate-version'] as const;
+export const CAPABILITIES = ['discover', 'catalog', 'properties', 'state', 'about', 'test', 'activate-version', 'log-based'] as const;
 
 
 export async function aboutCommand(format: string): Promise<void> {

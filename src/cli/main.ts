@@ -16,7 +16,7 @@ interface CliOptions {
   properties?: string;
   state?: string;
   about?: boolean;
-  format: string;
+  format?: string;
   logLevel: LogLevel;
   logFormat?: LogFormat;
   select?: string[];
@@ -25,6 +25,7 @@ interface CliOptions {
   replicationMethod: string;
   replicationKey?: string;
   report?: string;
+  test?: boolean;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -78,7 +79,8 @@ function buildProgram(run: Runner): Command {
       .option('--state <path>', 'state JSON (the last STATE value) to resume from')
       .option('--report <path>', 'with --catalog: write a JSON run report there at exit (also on failure)')
       .option('--about', 'print capabilities and settings')
-      .addOption(new Option('--format <format>', 'format of --about').choices(['json', 'markdown']).default('json'))
+      .option('--test', 'connection test: check everything a sync needs and print the fixes (exit 0 only if ready)')
+      .addOption(new Option('--format <format>', 'format of --about (json, markdown) or --test (table, json)').choices(['json', 'markdown', 'table']))
       .option('--select <pattern...>', 'with --discover: mark streams matching schema.table or db.schema.table globs as selected')
       .option('--exclude <pattern...>', 'with --select: leave streams matching these globs unselected')
       .option('--no-views', 'with --select: leave views and materialized views unselected ("all tables except views")')
@@ -107,9 +109,10 @@ function buildProgram(run: Runner): Command {
 
 async function dispatch(options: CliOptions, program: Command): Promise<void> {
   // Commands are loaded on demand: --version and --help should not pay for pg and ajv.
-  if (options.about === true) return (await import('./about-command.js')).aboutCommand(options.format);
+  if (options.about === true) return (await import('./about-command.js')).aboutCommand(options.format ?? 'json');
   const catalog = options.catalog ?? options.properties;
   if (options.config === undefined) return usage(program, 'missing --config <path>');
+  if (options.test === true) return (await import('./test-command.js')).testCommand(options.config, catalog, options.format ?? (process.stdout.isTTY ? 'table' : 'json'));
   if (options.discover === true && catalog !== undefined) return usage(program, 'use either --discover or --catalog, not both');
   if (options.select === undefined && (options.exclude !== undefined || options.replicationKey !== undefined)) return usage(program, '--exclude and --replication-key go with --select');
   if (options.discover === true) {
