@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'REPLICATION_PRIVILEGE'
   | 'REPLICATION_FAILED'
   | 'NOT_READY'
+  | 'RUN_LOCKED'
+  | 'RUN_FAILED'
   | 'USAGE'
   | 'INTERRUPTED'
   | 'INTERNAL';

@@ -92,6 +92,20 @@ function buildProgram(run: Runner): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => process.stderr.write(text), writeErr: (text) => process.stderr.write(text) })
     .action(async (options: CliOptions) => run(() => dispatch(options, program), options));
+  logOptions(
+    program
+      .command('run')
+      .description('one scheduled job: pipe the tap into a target, save the state only when both succeed')
+      .requiredOption('--config <path>', 'config JSON file')
+      .requiredOption('--catalog <path>', 'catalog JSON with selected streams')
+      .requiredOption('--state-file <path>', 'state file: read at start, replaced atomically on success, locked while running')
+      .requiredOption('--target <command>', 'the Singer target, run with /bin/sh -c')
+      .option('--report <path>', 'write the tap\'s JSON run report there'),
+  )
+    .exitOverride()
+    .action(async (options: { config: string; catalog: string; stateFile: string; target: string; report?: string; logLevel: LogLevel; logFormat?: LogFormat }) =>
+      run(async () => (await import('./run-command.js')).runCommand(options), options),
+    );
   const state = program.command('state').description('work on a state file').exitOverride();
   logOptions(
     state
