@@ -18,20 +18,30 @@ const FORMATS: Record<string, RegExp> = {
 export interface DraftValidators {
   /** [draft-04 verdict, draft-07 verdict] for a value (already parsed) against the compiled schema. */
   verdicts(value: unknown): [boolean, boolean];
+  /** For an object value: the sorted top-level properties each draft rejects (all errors collected). */
+  failingProperties(value: Record<string, unknown>): [string[], string[]];
 }
 
 /** Compiles one schema under both drafts; throws if either refuses it. */
 export function compileBothDrafts(schema: object): DraftValidators {
   // strict: false because x-sql-precision/x-sql-scale are annotations both drafts must ignore.
-  const draft04 = new Ajv04({ strict: false, validateFormats: true });
-  const draft07 = new Ajv({ strict: false, validateFormats: true });
+  const draft04 = new Ajv04({ strict: false, validateFormats: true, allErrors: true });
+  const draft07 = new Ajv({ strict: false, validateFormats: true, allErrors: true });
   for (const [name, pattern] of Object.entries(FORMATS)) {
     draft04.addFormat(name, pattern);
     draft07.addFormat(name, pattern);
   }
   const validate04 = draft04.compile(schema);
   const validate07 = draft07.compile(schema);
-  return { verdicts: (value) => [validate04(value), validate07(value)] };
+  const failing = (validate: typeof validate04, value: unknown): string[] => {
+    validate(value);
+    const names = (validate.errors ?? []).map((error) => decodeURIComponent(error.instancePath.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~'));
+    return [...new Set(names)].sort();
+  };
+  return {
+    verdicts: (value) => [validate04(value), validate07(value)],
+    failingProperties: (value) => [failing(validate04, value), failing(validate07, value)],
+  };
 }
 
 /**

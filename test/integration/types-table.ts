@@ -28,12 +28,21 @@ export const SETUP_TYPES = String.raw`
   CREATE DOMAIN intarr AS int[];
   CREATE DOMAIN nn_text AS text NOT NULL;
   CREATE DOMAIN email AS citext;
+  CREATE DOMAIN dom_outer AS outer_t;
+  CREATE DOMAIN dom_jsonb AS jsonb CHECK (VALUE <> '0');
+  CREATE TABLE pair (a int, b text);
 `;
 
 const INNER: Family = { composite: [['ts', 'timestamptz'], ['tags', { array: 'text' }], ['note', 'text']] };
 const OUTER: Family = {
   composite: [['n', 'number'], ['in', INNER], ['h', 'hstore'], ['j', 'json'], ['d', 'date'], ['flag', 'bit1'], ['Odd "name"', 'text'], ['iv', 'interval']],
 };
+
+const COMPOSITES = [
+  String.raw`ROW(12345678901234567890.5, ROW('2021-03-04 05:06:07.5+00', ARRAY['a', 'b c', NULL, 'q"\', 'NULL', ''], 'note, (parens)'), hstore('k', 'v'), '{"x": [1, 2.50]}', 'infinity', B'1', '', '1 day -2 hours')`,
+  'ROW(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)',
+  String.raw`ROW('NaN', ROW(NULL, '{}', NULL), '', 'null', '2020-02-29', B'0', E'x"y\\z\n', '0')`,
+];
 
 const TEXTS = [
   String.raw`E'quote " backslash \\ comma , braces {} parens () semicolon ; NULL'`,
@@ -127,20 +136,22 @@ export const TYPES: readonly TypeSample[] = [
   { name: 'tstzmultirange', sqlType: 'tstzmultirange', family: 'text', samples: [`'{["2021-01-01 00:00+00",infinity)}'`] },
   { name: 'pg_lsn', sqlType: 'pg_lsn', family: 'text', samples: ["'0/0'", "'FFFFFFFF/FFFFFFFF'"] },
   { name: 'enum', sqlType: 'mood', family: 'text', samples: ["'sad'", `'quote"d'`, "'with space'", "'é ✓'"] },
-  {
-    name: 'composite', sqlType: 'outer_t', family: OUTER,
-    samples: [
-      String.raw`ROW(12345678901234567890.5, ROW('2021-03-04 05:06:07.5+00', ARRAY['a', 'b c', NULL, 'q"\', 'NULL', ''], 'note, (parens)'), hstore('k', 'v'), '{"x": [1, 2.50]}', 'infinity', B'1', '', '1 day -2 hours')`,
-      'ROW(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)',
-      String.raw`ROW('NaN', ROW(NULL, '{}', NULL), '', 'null', '2020-02-29', B'0', E'x"y\\z\n', '0')`,
-    ],
-  },
+  { name: 'composite', sqlType: 'outer_t', family: OUTER, samples: COMPOSITES },
+  { name: 'dom_composite', sqlType: 'dom_outer', family: OUTER, samples: COMPOSITES },
+  { name: 'rowtype', sqlType: 'pair', family: { composite: [['a', 'number'], ['b', 'text']] }, samples: ["ROW(1, 'x y')", 'ROW(NULL, NULL)', "ROW(-1, '')"] },
   { name: 'posint', sqlType: 'posint', family: 'number', samples: ['1', '2147483647'] },
   { name: 'posint2', sqlType: 'posint2', family: 'number', samples: ['5'] },
   { name: 'price', sqlType: 'price', family: 'number', samples: ['9999999999.99', '-0.07', "'NaN'"] },
   { name: 'intarr', sqlType: 'intarr', family: { array: 'number' }, samples: ["'{1,2}'", "'{{1,2},{3,4}}'", "'{}'"], noArray: true },
   { name: 'nn_text', sqlType: 'nn_text', family: 'text', samples: ["'never null'", String.raw`E'back\\slash'`], notNull: true, noArray: true },
   { name: 'email', sqlType: 'email', family: 'text', samples: ["'A@B.c'"] },
+  { name: 'dom_jsonb', sqlType: 'dom_jsonb', family: 'json', samples: [String.raw`'{"n": 1e-7, "s": "\\u0000 is not in jsonb text"}'`, "'[]'"] },
+  { name: 'int2vector', sqlType: 'int2vector', family: 'text', samples: ["'1 2 3'", "''"] },
+  { name: 'xid8', sqlType: 'xid8', family: 'text', samples: ["'18446744073709551615'", "'0'"] },
+  { name: 'tid', sqlType: 'tid', family: 'text', samples: ["'(0,1)'", "'(4294967295,65535)'"] },
+  { name: 'regclass', sqlType: 'regclass', family: 'text', samples: ["'pg_class'"] },
+  { name: 'jsonpath', sqlType: 'jsonpath', family: 'text', samples: [`'$.a[*] ? (@ > 1 && @ like_regex "^x")'`] },
+  { name: 'pg_snapshot', sqlType: 'pg_snapshot', family: 'text', samples: ["'10:20:10,14,15'"] },
 ];
 
 /** Rows: one per sample index (the longest list), then a row of NULLs. */
