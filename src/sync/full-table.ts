@@ -61,7 +61,7 @@ async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<vo
       if (keys.length === 0) return;
       lastPk = Object.fromEntries(keys.map((key, i) => {
         const index = keyIndexes[i] as number;
-        return [key, toBookmarkValue(lastRow[index] as string, columns.types[index] as PgColumnType, columns.converters[index] as ValueConverter)];
+        return [key, toBookmarkValue(lastRow[index] as string, columns.types[index] as PgColumnType, columns.bookmarkConverters[index] as ValueConverter)];
       }));
       sinceState += batchRows;
       if (sinceState < config.stateIntervalRows) return;

@@ -69,7 +69,7 @@ async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Prom
     where,
     orderBy: [key],
     afterBatch: async (lastRow: CopyRow, batchRows: number) => {
-      keyValue = toBookmarkValue(lastRow[keyIndex] as string, keyType, columns.converters[keyIndex] as ValueConverter);
+      keyValue = toBookmarkValue(lastRow[keyIndex] as string, keyType, columns.bookmarkConverters[keyIndex] as ValueConverter);
       sinceState += batchRows;
       if (sinceState < config.stateIntervalRows) return;
       sinceState = 0;

@@ -17,6 +17,8 @@ export interface LiveColumns {
   readonly names: readonly string[];
   readonly types: readonly PgColumnType[];
   readonly converters: readonly ValueConverter[];
+  /** Default-option converters for bookmark values: an 'infinity' key must stay 'infinity', not a clamped date. */
+  readonly bookmarkConverters: readonly ValueConverter[];
   /** The SCHEMA message's schema, serialised exactly (int8 and numeric bounds as written). */
   readonly schemaJson: string;
   /** The planner's estimate of the table's rows, for progress lines; null when unknown. */
@@ -40,15 +42,16 @@ export async function liveColumns(client: PgClient, plan: StreamPlan, config: Ta
     }
     return type;
   });
-  const properties: Record<string, unknown> = {};
-  plan.columns.forEach((name, index) => {
-    properties[name] = columnSchema(types[index] as PgColumnType, convertOptions(config)).schema;
-  });
-  Object.assign(properties, extraProperties);
+  // fromEntries, not assignment: a column may be called __proto__.
+  const properties: Record<string, unknown> = {
+    ...Object.fromEntries(plan.columns.map((name, index) => [name, columnSchema(types[index] as PgColumnType, convertOptions(config)).schema])),
+    ...extraProperties,
+  };
   return {
     names: plan.columns,
     types,
     converters: types.map((type, index) => valueConverter(type, convertOptions(config, { tapStreamId: plan.tapStreamId, column: plan.columns[index] as string }))),
+    bookmarkConverters: types.map((type) => valueConverter(type)),
     schemaJson: schemaToJson({ type: 'object', properties }),
     rowEstimate: await rowEstimate(client, oid),
   };

@@ -31,7 +31,7 @@ export interface ReadChangesContext {
 }
 
 const STATE_EVERY_MS = 5_000;
-const TIMESTAMPTZ = valueConverter({ sqlType: 'timestamp with time zone', typname: 'timestamptz', typtype: 'b', typcategory: 'D', elemTypname: null, elemTyptype: null, typmod: -1, notNull: true } as never);
+const TIMESTAMPTZ = valueConverter({ sqlType: 'timestamp with time zone', typname: 'timestamptz', typtype: 'b', typcategory: 'D', typmod: -1, notNull: true });
 
 export async function readChanges(streams: readonly LogStream[], context: ReadChangesContext): Promise<number> {
   const { config, state } = context;
