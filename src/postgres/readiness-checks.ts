@@ -34,12 +34,13 @@ export async function checkSchemaUsage(client: PgClient, schemas: readonly strin
 export async function checkSelect(client: PgClient, tables: readonly { schema: string; table: string }[], user: string): Promise<Check[]> {
   const { rows } = await client.query<{ schema: string; table: string; exists: boolean; readable: boolean }>(
     `SELECT t.schema, t.table, c.oid IS NOT NULL AS exists,
-            COALESCE(has_schema_privilege(n.oid, 'USAGE') AND has_any_column_privilege(c.oid, 'SELECT'), false) AS readable
+            COALESCE(has_any_column_privilege(c.oid, 'SELECT'), false) AS readable
        FROM unnest($1::text[], $2::text[]) AS t(schema, "table")
        LEFT JOIN pg_namespace n ON n.nspname = t.schema
        LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.table`,
     [tables.map((t) => t.schema), tables.map((t) => t.table)],
   );
+  // Schema USAGE is its own check: a table is reported here only for the SELECT grant itself.
   return rows.map((row): Check => {
     const name = `SELECT on ${row.schema}.${row.table}`;
     if (!row.exists) return { check: name, status: 'fail', detail: 'table does not exist', fix: 'Rerun --discover and update the catalog.' };
@@ -114,7 +115,7 @@ async function checkReplicationConnection(config: TapConfig, database: string): 
     return { check: 'replication connection (pg_hba.conf)', status: 'pass', detail: 'accepted' };
   } catch (error) {
     const problem = replicationError(error, config.slotName ?? `stitch_${database}`, config.user);
-    const hba = `Add to pg_hba.conf: host replication ${config.user} <this machine's address>/32 scram-sha-256 -- then SELECT pg_reload_conf();`;
+    const hba = `Logical replication matches pg_hba.conf's database column: add "host ${database} ${config.user} <this machine's address>/32 scram-sha-256" -- then SELECT pg_reload_conf();`;
     return { check: 'replication connection (pg_hba.conf)', status: 'fail', detail: (error as Error).message, fix: problem.code === 'REPLICATION_PRIVILEGE' ? problem.hint : hba };
   } finally {
     await client.end().catch(() => undefined);

@@ -23,7 +23,7 @@ export function replicationError(error: unknown, slot: string, user: string): Ta
     const hba = /pg_hba/i.test(message);
     return new TapError('REPLICATION_PRIVILEGE', `user "${user}" may not open a replication connection (${message})`, {
       hint: hba
-        ? `Add a rule to pg_hba.conf such as "host replication ${user} <tap address>/32 scram-sha-256" and reload the server.`
+        ? `Logical replication connections match pg_hba.conf's database column: add "host <database> ${user} <tap address>/32 scram-sha-256" (a "replication" rule covers only physical replication) and reload.`
         : `As a superuser run: ALTER ROLE "${user}" WITH REPLICATION;`,
       cause: error,
     });
