@@ -22,6 +22,10 @@ const REDACT = [
   '*.private_key_passphrase',
   'ssl_key',
   '*.ssl_key',
+  'ssl_key_passphrase',
+  '*.ssl_key_passphrase',
+  'passphrase',
+  '*.passphrase',
 ];
 
 let current: Logger | null = null;

@@ -42,6 +42,7 @@ export const CONFIG_SCHEMA = {
     ssl_root_cert: { type: 'string', description: 'CA certificate (file path or PEM) for verify-ca / verify-full (PGSSLROOTCERT).' },
     ssl_cert: { type: 'string', description: 'Client certificate (file path or PEM) (PGSSLCERT).' },
     ssl_key: { type: 'string', secret: true, description: 'Client private key (file path or PEM) (PGSSLKEY).' },
+    ssl_key_passphrase: { type: 'string', secret: true, description: 'Passphrase of an encrypted ssl_key.' },
     ssh_tunnel: SSH_TUNNEL_SCHEMA,
     default_replication_method: { enum: ['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED'], description: 'Method for selected streams whose metadata names none.' },
     include_schemas_in_destination_stream_name: { type: 'boolean', default: false, description: 'Stream names become <schema>_<table>.' },

@@ -114,6 +114,7 @@ function freeze(c: Record<string, unknown>, fromFile: ReadonlySet<string>): TapC
       ...(str(c.ssl_root_cert) === undefined ? {} : { rootCert: str(c.ssl_root_cert) }),
       ...(str(c.ssl_cert) === undefined ? {} : { cert: str(c.ssl_cert) }),
       ...(str(c.ssl_key) === undefined ? {} : { key: str(c.ssl_key) }),
+      ...(str(c.ssl_key_passphrase) === undefined ? {} : { keyPassphrase: str(c.ssl_key_passphrase) }),
     }),
     sshTunnel: tunnelOn
       ? Object.freeze({

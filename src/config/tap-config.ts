@@ -7,6 +7,7 @@ export interface SslSettings {
   rootCert?: string;
   cert?: string;
   key?: string;
+  keyPassphrase?: string;
 }
 
 export interface SshTunnelSettings {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 
 /**
@@ -25,8 +25,18 @@ function knownHosts(text: string, host: string, port: number): Set<string> {
   const found = new Set<string>();
   for (const line of text.split('\n')) {
     const parts = line.trim().split(/\s+/);
-    if (parts.length < 3 || (parts[0] as string).startsWith('#') || (parts[0] as string).startsWith('|')) continue;
-    if ((parts[0] as string).split(',').some((name) => names.has(name))) found.add(fingerprint(Buffer.from(parts[2] as string, 'base64')));
+    const field = parts[0] as string;
+    if (parts.length < 3 || field.startsWith('#')) continue;
+    const matches = field.startsWith('|1|') ? hashedMatch(field, names) : field.split(',').some((name) => names.has(name));
+    if (matches) found.add(fingerprint(Buffer.from(parts[2] as string, 'base64')));
   }
   return found;
+}
+
+/** OpenSSH's hashed entries (HashKnownHosts yes): |1|base64(salt)|base64(HMAC-SHA1(salt, name)). */
+function hashedMatch(field: string, names: ReadonlySet<string>): boolean {
+  const [, , salt, hash] = field.split('|');
+  if (salt === undefined || hash === undefined) return false;
+  const key = Buffer.from(salt, 'base64');
+  return [...names].some((name) => createHmac('sha1', key).update(name).digest('base64') === hash);
 }

@@ -23,6 +23,12 @@ export function connectionError(error: unknown, at: Endpoint): TapError {
   if (error instanceof TapError) return error;
   const err = error as PgLikeError;
   const where = `${at.host}:${at.port}`;
+  if (err.code === '28000' && /certificate/i.test(err.message)) {
+    return new TapError('PG_AUTH_FAILED', `the server at ${where} requires a valid client certificate for user "${at.user}" (${err.message})`, {
+      hint: 'Set ssl_cert and ssl_key to a client certificate signed by the CA the server trusts, issued for this user.',
+      cause: error,
+    });
+  }
   const ssl = sslError(err, where);
   if (ssl !== null) return ssl;
   if (at.via !== undefined && /Connection terminated|ECONNRESET|socket hang up/i.test(err.message)) {
@@ -107,6 +113,13 @@ function sslError(err: PgLikeError, where: string): TapError | null {
     });
   }
   const code = err.code ?? '';
+  if (/^[0-9A-Z]{5}$/.test(code)) return null; // a server SQLSTATE, not a TLS failure
+  if (/bad decrypt|bad password read|unable to load.*key/i.test(err.message)) {
+    return new TapError('CONFIG_INVALID', 'the client key in ssl_key cannot be decrypted', {
+      hint: 'Set ssl_key_passphrase to the passphrase of ssl_key (or give an unencrypted key).',
+      cause: err,
+    });
+  }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /Hostname\/IP does not match/i.test(err.message)) {
     return new TapError('PG_SSL_VERIFY_FAILED', `the server certificate at ${where} is not valid for this host name (verify-full host name check): ${err.message}`, {
       hint: 'Connect with the host name the certificate was issued for, or use sslmode verify-ca to check only the chain.',

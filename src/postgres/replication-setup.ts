@@ -81,7 +81,8 @@ export function slotLost(slotName: string): TapError {
   });
 }
 
+/** The WAL insert position: unlike the write position it includes asynchronous commits still in WAL buffers. */
 export async function currentWalLsn(client: PgClient): Promise<string> {
-  const { rows } = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const { rows } = await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
   return rows[0]?.lsn ?? '0/0';
 }

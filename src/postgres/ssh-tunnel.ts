@@ -48,7 +48,12 @@ export async function openTunnel(settings: SshTunnelSettings, target: { host: st
   await new Promise<void>((resolve, reject) => {
     ssh.once('ready', () => resolve());
     ssh.once('error', (error: Error & { level?: string; code?: string }) => reject(hostKeyProblem ?? sshError(error, settings)));
-    ssh.connect(config);
+    try {
+      ssh.connect(config);
+    } catch (error) {
+      // ssh2 rejects an undecryptable private key synchronously.
+      reject(sshError(error as Error, settings));
+    }
   });
   ssh.on('error', (error) => log.warn({ err: error.message }, 'SSH tunnel error'));
   const server = await listen(ssh, target, settings);
@@ -71,7 +76,8 @@ function listen(ssh: Client, target: { host: string; port: number }, settings: S
   const server = createServer((socket: Socket) => {
     ssh.forwardOut('127.0.0.1', socket.remotePort ?? 0, target.host, target.port, (error, channel) => {
       if (error !== undefined && error !== null) {
-        logger('ssh').error({ target: `${target.host}:${target.port}` }, `the bastion ${settings.host} cannot reach ${target.host}:${target.port}: ${error.message}`);
+        // The PostgreSQL connection then fails and reports it once, as PG_UNREACHABLE.
+        logger('ssh').debug({ target: `${target.host}:${target.port}` }, `the bastion ${settings.host} cannot reach ${target.host}:${target.port}: ${error.message}`);
         socket.destroy();
         return;
       }

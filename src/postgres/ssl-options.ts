@@ -43,7 +43,7 @@ function clientCertificate(ssl: SslSettings): ConnectionOptions {
       hint: 'Set both the client certificate and its private key, or neither.',
     });
   }
-  return { cert: pem(ssl.cert, 'ssl_cert'), key: pem(ssl.key, 'ssl_key') };
+  return { cert: pem(ssl.cert, 'ssl_cert'), key: pem(ssl.key, 'ssl_key'), ...(ssl.keyPassphrase === undefined ? {} : { passphrase: ssl.keyPassphrase }) };
 }
 
 /** A value is inline PEM when it contains a PEM header, otherwise a file path. */

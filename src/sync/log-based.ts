@@ -1,5 +1,7 @@
 import { logger } from '../log.js';
 import { exportSnapshot, inSnapshot } from '../postgres/snapshot-slot.js';
+import { quoteQualified } from '../postgres/quote.js';
+import { replicationShape } from '../postgres/replica-identity.js';
 import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, type SlotInfo } from '../postgres/replication-setup.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
@@ -37,6 +39,7 @@ export const logBasedStrategy: SyncStrategy = {
       const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
       const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
       const stream = new LogStream(plan, columns, version, lsn ?? 0n, lsn !== null, log);
+      await describeTable(stream, context);
       await context.writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, []));
       streams.push(stream);
       if (lsn === null) toCopy.push(stream);
@@ -45,6 +48,8 @@ export const logBasedStrategy: SyncStrategy = {
     if (context.stop.requested) return finish(streams, context);
     const endLsn = config.breakAtEndLsn ? parseLsn(await currentWalLsn(client)) : null;
     context.state.setCurrentlySyncing(null);
+    // SCHEMA and copy messages go downstream before the wait for changes begins.
+    await context.writer.flush();
     const started = Date.now();
     const changes = await readChanges(streams, { config, database, client, writer: context.writer, state: context.state, stop: context.stop, slot: slot.slotName, endLsn });
     logger('sync').info({ database, changes, ms: Date.now() - started }, `log-based streams of ${database}: ${changes} change records`);
@@ -83,6 +88,19 @@ async function copyInSnapshot(streams: readonly LogStream[], context: DatabaseCo
     }
   } finally {
     await snapshot.release();
+  }
+}
+
+/** Partitions to follow, and a warning when updates and deletes cannot be identified. */
+async function describeTable(stream: LogStream, context: DatabaseContext): Promise<void> {
+  const { plan } = stream;
+  const shape = await replicationShape(context.client, plan.schema, plan.table);
+  if (shape.leaves.length > 0) stream.tables = shape.leaves;
+  const log = logger('log-based');
+  if (!shape.updatesIdentified) {
+    log.warn({ tap_stream_id: plan.tapStreamId, replica_identity: shape.identity }, `table ${plan.schema}.${plan.table} has no primary key or replica identity: wal2json does not send its updates and deletes, only inserts. Add a primary key, or run ALTER TABLE ${quoteQualified(plan.schema, plan.table)} REPLICA IDENTITY FULL;`);
+  } else if (plan.keyProperties.length === 0) {
+    log.warn({ tap_stream_id: plan.tapStreamId }, `table ${plan.schema}.${plan.table} has no primary key: its updates and deletes cannot be matched to rows downstream (add a primary key)`);
   }
 }
 

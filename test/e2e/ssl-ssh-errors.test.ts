@@ -97,14 +97,13 @@ test('a password for the key-only user: SSH_AUTH_FAILED', { skip }, async () => 
   assertFailure(await discover(tunnel({ username: sshd.users.key.name, password: sshd.users.password.password })), 'SSH_AUTH_FAILED');
 });
 
-const PASSPHRASE_BUG = 'src/postgres/ssh-tunnel.ts: ssh2 throws "Cannot parse privateKey: ..." synchronously from connect(), inside the Promise executor, so sshError never maps it and the CLI reports INTERNAL';
 
-test('an encrypted key with the wrong passphrase: SSH_AUTH_FAILED', { skip, todo: PASSPHRASE_BUG }, async () => {
+test('an encrypted key with the wrong passphrase: SSH_AUTH_FAILED', { skip }, async () => {
   const message = assertFailure(await discover(tunnel({ username: sshd.users.key.name, private_key: sshd.keys.encryptedEd25519, private_key_passphrase: WRONG_PASSPHRASE })), 'SSH_AUTH_FAILED');
   assert.match(message, /passphrase/);
 });
 
-test('an encrypted key without a passphrase: SSH_AUTH_FAILED', { skip, todo: PASSPHRASE_BUG }, async () => {
+test('an encrypted key without a passphrase: SSH_AUTH_FAILED', { skip }, async () => {
   const message = assertFailure(await discover(tunnel({ username: sshd.users.key.name, private_key: sshd.keys.encryptedEd25519 })), 'SSH_AUTH_FAILED');
   assert.match(message, /passphrase/);
 });
@@ -149,7 +148,6 @@ test('database unreachable from the bastion (target port closed): PG_UNREACHABLE
 
 test('database unreachable from the bastion: exactly one error line', {
   skip,
-  todo: 'src/postgres/ssh-tunnel.ts listen() logs the failed direct-tcpip channel at error level ("the bastion X cannot reach ...") before the CLI reports PG_UNREACHABLE: two error lines',
 }, async () => {
   const port = await closedPort();
   assertFailure(await discover(tunnel(passwordUser()), { port }), 'PG_UNREACHABLE');

@@ -178,7 +178,6 @@ test('a server certificate from another CA: PG_SSL_VERIFY_FAILED names the chain
 
 test('tap_cert without a client certificate is refused as an authentication failure, not as a bad server certificate', {
   skip,
-  todo: 'src/postgres/pg-errors.ts sslError matches any message containing "certificate", so the server\'s FATAL 28000 "connection requires a valid client certificate" becomes PG_SSL_VERIFY_FAILED "server certificate ... (chain check)"',
 }, async () => {
   const result = await runSync(cert({ sslmode: 'verify-full', ...verified() }), catalog);
   const error = assertOneLineError(result, 'PG_AUTH_FAILED');

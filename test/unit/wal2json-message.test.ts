@@ -34,9 +34,9 @@ function row(text: string): Row {
 
 const texts = (columns: Row['columns']): Record<string, string | null> => Object.fromEntries(columns.map((c) => [c.name, c.text]));
 
-test('B and C carry the commit LSN (as a bigint) and the commit timestamp', () => {
+test('B and C carry the commit LSN (as a bigint) and the commit timestamp; C also the commit record end', () => {
   assert.deepEqual(decodeWal2Json(BEGIN), { action: 'B', commitLsn: 0x1517ff8n, timestamp: '2026-11-25 07:57:22.739682+00' });
-  assert.deepEqual(decodeWal2Json(COMMIT), { action: 'C', commitLsn: 0x1517ff8n, timestamp: '2026-11-25 07:57:22.739682+00' });
+  assert.deepEqual(decodeWal2Json(COMMIT), { action: 'C', commitLsn: 0x1517ff8n, timestamp: '2026-11-25 07:57:22.739682+00', endLsn: 0x1518040n });
   const high = decodeWal2Json('{"action":"C","timestamp":"2024-01-01 00:00:00+00","lsn":"FFFFFFFF/FFFFFFFE","nextlsn":"FFFFFFFF/FFFFFFFF"}');
   assert.equal(high.action === 'C' && high.commitLsn, 0xfffffffffffffffen, 'an LSN beyond 2^53 stays exact');
 });

@@ -8,7 +8,6 @@ import { changeFormatter, type ChangeFormatter } from './change-record.js';
 /** One LOG_BASED stream while changes are read: its columns, version and bookmark position. */
 export class LogStream {
   formatter: ChangeFormatter;
-  warnedMissingKey = false;
 
   constructor(
     readonly plan: StreamPlan,
@@ -20,6 +19,7 @@ export class LogStream {
     readonly lsnFromInput: boolean,
     readonly log: StreamLog,
   ) {
+    this.tables = [{ schema: plan.schema, table: plan.table }];
     this.formatter = this.newFormatter();
   }
 
@@ -29,7 +29,17 @@ export class LogStream {
     return { schema: this.plan.schema, table: this.plan.table, names: this.columns.names, keys };
   }
 
-  /** `schema.table` as wal2json names it. */
+  /**
+   * The tables whose changes belong to this stream: the table itself, or for a partitioned table
+   * its leaf partitions (wal2json names the partition a row lives in, never the parent).
+   */
+  tables: readonly { schema: string; table: string }[];
+
+  /** `schema.table` as wal2json names each of them. */
+  get tableKeys(): string[] {
+    return this.tables.map((table) => `${table.schema}.${table.table}`);
+  }
+
   get tableKey(): string {
     return `${this.plan.schema}.${this.plan.table}`;
   }

@@ -3,6 +3,7 @@ import { logger } from '../../log.js';
 import type { PgClient } from '../../postgres/connect.js';
 import { fetchRowByKey } from '../../postgres/fetch-row.js';
 import { startWalStream } from '../../postgres/wal-stream.js';
+import { walsenderBusy } from '../../postgres/walsender-progress.js';
 import { activateVersionMessage } from '../../singer/messages.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
 import { lsnToBookmark, minLsn, type Lsn } from '../../state/lsn.js';
@@ -35,7 +36,7 @@ const TIMESTAMPTZ = valueConverter({ sqlType: 'timestamp with time zone', typnam
 
 export async function readChanges(streams: readonly LogStream[], context: ReadChangesContext): Promise<number> {
   const { config, state } = context;
-  const byTable = new Map(streams.map((stream) => [stream.tableKey, stream]));
+  const byTable = new Map(streams.flatMap((stream) => stream.tableKeys.map((key) => [key, stream] as const)));
   const log = logger('log-based');
   let changes = 0;
   let sinceState = 0;
@@ -72,7 +73,9 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
       // A bookmark B means: every transaction committed before B is downstream.
       for (const stream of streams) if (message.commitLsn >= stream.lsn) stream.lsn = message.commitLsn + 1n;
       if (sinceState >= config.stateIntervalRows || (sinceState > 0 && Date.now() - lastStateAt >= STATE_EVERY_MS)) await emitState();
-      if (context.endLsn !== null && message.commitLsn >= context.endLsn) stopReason = 'reached the WAL end captured at start (break_at_end_lsn)';
+      // A committed transaction goes downstream now, not when 64 KB have piled up.
+      await context.writer.flush();
+      if (context.endLsn !== null && message.endLsn >= context.endLsn) stopReason = 'reached the WAL end captured at start (break_at_end_lsn)';
       return;
     }
     if (message.action === 'M' || inTransaction === null) return;
@@ -95,15 +98,45 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
       onMessage,
       onKeepalive: (walEnd, drained) => {
         log.debug({ walEnd: walEnd.toString(), drained }, 'keepalive');
-        if (context.endLsn !== null && drained && inTransaction === null && walEnd >= context.endLsn) {
-          stopReason ??= 'caught up with the WAL end captured at start (break_at_end_lsn)';
-        }
+        if (!drained || inTransaction !== null) return;
+        // Everything committed before walEnd has been decoded, sent and handled: bookmarks may move
+        // past WAL this database never touched, so a quiet database's slot does not pin WAL.
+        for (const stream of streams) if (walEnd > stream.lsn) stream.lsn = walEnd;
+        if (context.endLsn !== null && walEnd >= context.endLsn) stopReason ??= 'caught up with the WAL end captured at start (break_at_end_lsn)';
       },
     });
+    // Quiet is not idle while the server is still decoding (a large transaction of any table sends
+    // nothing until its end): while quiet, the walsender is looked at twice a second, and idle
+    // means it was waiting for WAL in two looks in a row.
+    let sampling = false;
+    let stillSamples = 0;
+    let lastSample = 0;
     const watchdog = setInterval(() => {
+      const now = Date.now();
       if (stopReason === null && context.stop.requested) stopReason = `stop requested (${context.stop.reason ?? 'signal'})`;
-      if (stopReason === null && Date.now() - lastMessageAt >= config.logicalPollTotalSeconds * 1000) stopReason = `no new change for ${config.logicalPollTotalSeconds} s (logical_poll_total_seconds)`;
-      if (stopReason === null && Date.now() - startedAt >= config.maxRunSeconds * 1000) stopReason = `ran for ${config.maxRunSeconds} s (max_run_seconds)`;
+      if (stopReason === null && now - startedAt >= config.maxRunSeconds * 1000) stopReason = `ran for ${config.maxRunSeconds} s (max_run_seconds)`;
+      const quietFor = now - lastMessageAt;
+      if (quietFor < 500) stillSamples = 0;
+      if (!sampling && quietFor >= 500 && now - lastSample >= 500) {
+        sampling = true;
+        lastSample = now;
+        walsenderBusy(context.client, context.slot).then((busy) => {
+          log.trace({ busy, stillSamples }, 'walsender activity');
+          if (busy) {
+            lastMessageAt = Date.now();
+            stillSamples = 0;
+          } else {
+            stillSamples++;
+          }
+        }, () => {
+          stillSamples++;
+        }).finally(() => {
+          sampling = false;
+        });
+      }
+      if (stopReason === null && inTransaction === null && quietFor >= config.logicalPollTotalSeconds * 1000 && stillSamples >= 2) {
+        stopReason = `no new change for ${config.logicalPollTotalSeconds} s (logical_poll_total_seconds)`;
+      }
       if (stopReason !== null) void wal.stop();
     }, 100);
     try {
@@ -137,10 +170,6 @@ async function applyChange(stream: LogStream, message: Wal2JsonMessage, deletedA
     return 0;
   }
   if (message.action !== 'I' && message.action !== 'U' && message.action !== 'D') return 0;
-  if (stream.plan.keyProperties.length === 0 && message.action !== 'I' && !stream.warnedMissingKey) {
-    stream.warnedMissingKey = true;
-    logger('log-based').warn({ tap_stream_id: stream.plan.tapStreamId }, `table ${stream.tableKey} has no primary key: its updates and deletes cannot be matched to rows downstream (add a primary key, or set view-key-properties)`);
-  }
   const write = async (text: string, kind: ChangeKind): Promise<void> => {
     await writer.write(text);
     stream.log.wrote(1, Buffer.byteLength(text), kind);
@@ -160,7 +189,15 @@ async function applyChange(stream: LogStream, message: Wal2JsonMessage, deletedA
     await write(line, kind);
     return lines + 1;
   }
-  // wal2json leaves out unchanged TOASTed values: read the row's current values rather than send nulls.
+  // wal2json leaves out unchanged TOASTed values. Under REPLICA IDENTITY FULL the old row carries
+  // them; otherwise read the row's current values by key rather than send nulls.
+  const identity = new Map(message.identity.map((column) => [column.name, column.text]));
+  if (missing.every((name) => identity.has(name))) {
+    const merged = new Map(identity);
+    for (const column of message.columns) merged.set(column.name, column.text);
+    await write(stream.formatter.upsertWith(merged), kind);
+    return lines + 1;
+  }
   const current = await fetchRowByKey(context.client, stream.rowTarget, message.columns);
   if (current === null) {
     // The row is gone now, so a later DELETE (or TRUNCATE) in the WAL removes it downstream.
@@ -174,8 +211,9 @@ async function applyChange(stream: LogStream, message: Wal2JsonMessage, deletedA
 }
 
 function wal2jsonOptions(streams: readonly LogStream[], numbersAsStrings: boolean): Record<string, string> {
-  // add-tables takes schema.table with \ escaping of ',' '.' and '\' inside names.
-  const escape = (name: string): string => name.replace(/([\\,.])/g, '\\$1');
+  // add-tables splits on ',', '.' and spaces and treats '*' as a wildcard: escape every
+  // character that is not a plain identifier character (wal2json drops any backslash).
+  const escape = (name: string): string => name.replace(/[^A-Za-z0-9_]/g, '\\$&');
   return {
     'format-version': '2',
     'include-transaction': 'true',
@@ -183,6 +221,6 @@ function wal2jsonOptions(streams: readonly LogStream[], numbersAsStrings: boolea
     'include-lsn': 'true',
     'include-types': 'true',
     ...(numbersAsStrings ? { 'numeric-data-types-as-string': 'true' } : {}),
-    'add-tables': streams.map((stream) => `${escape(stream.plan.schema)}.${escape(stream.plan.table)}`).join(','),
+    'add-tables': streams.flatMap((stream) => stream.tables.map((table) => `${escape(table.schema)}.${escape(table.table)}`)).join(','),
   };
 }

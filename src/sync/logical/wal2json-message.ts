@@ -16,7 +16,7 @@ export interface Wal2JsonColumn {
 
 export type Wal2JsonMessage =
   | { action: 'B'; commitLsn: Lsn; timestamp: string }
-  | { action: 'C'; commitLsn: Lsn; timestamp: string }
+  | { action: 'C'; commitLsn: Lsn; timestamp: string; endLsn: Lsn }
   | { action: 'I' | 'U' | 'D'; schema: string; table: string; columns: Wal2JsonColumn[]; identity: Wal2JsonColumn[] }
   | { action: 'T'; schema: string; table: string }
   | { action: 'M' };
@@ -30,6 +30,7 @@ interface RawColumn {
 interface RawMessage {
   action: string;
   lsn?: string;
+  nextlsn?: string;
   timestamp?: string;
   schema?: string;
   table?: string;
@@ -41,8 +42,9 @@ export function decodeWal2Json(text: string): Wal2JsonMessage {
   const raw = JSON.parse(quoteBareNumbers(text)) as RawMessage;
   switch (raw.action) {
     case 'B':
+      return { action: 'B', commitLsn: parseLsn(raw.lsn ?? ''), timestamp: raw.timestamp ?? '' };
     case 'C':
-      return { action: raw.action, commitLsn: parseLsn(raw.lsn ?? ''), timestamp: raw.timestamp ?? '' };
+      return { action: 'C', commitLsn: parseLsn(raw.lsn ?? ''), timestamp: raw.timestamp ?? '', endLsn: raw.nextlsn === undefined ? parseLsn(raw.lsn ?? '') : parseLsn(raw.nextlsn) };
     case 'I':
     case 'U':
     case 'D':
