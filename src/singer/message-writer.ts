@@ -11,6 +11,7 @@ export interface MessageCounts {
 }
 
 const FLUSH_BYTES = 64 * 1024;
+const SETTLED: Promise<void> = Promise.resolve();
 
 export class MessageWriter {
   private pending = '';
@@ -27,11 +28,14 @@ export class MessageWriter {
     return this.lineCount;
   }
 
-  /** `text` is one or more complete lines, each ending in a newline. */
-  async write(text: string, lines = 1): Promise<void> {
+  /**
+   * `text` is one or more complete lines, each ending in a newline. Not an async function: the
+   * per-record path gets one shared settled promise unless a flush is due.
+   */
+  write(text: string, lines = 1): Promise<void> {
     this.pending += text;
     this.lineCount += lines;
-    if (this.pending.length >= FLUSH_BYTES) await this.flush();
+    return this.pending.length >= FLUSH_BYTES ? this.flush() : SETTLED;
   }
 
   async flush(): Promise<void> {

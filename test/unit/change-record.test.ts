@@ -21,7 +21,7 @@ const SHAPE: ChangeShape = {
   keys: ['id', 'region'],
 };
 
-const col = (name: string, text: string | null, t = 'text'): Wal2JsonColumn => ({ name, type: t, text });
+const col = (name: string, text: string | null, _type = 'text'): Wal2JsonColumn => ({ name, text });
 
 const FULL_ROW: Wal2JsonColumn[] = [
   col('id', '9223372036854775807', 'bigint'),

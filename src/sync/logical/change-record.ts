@@ -12,6 +12,8 @@ export interface ChangeShape {
   readonly names: readonly string[];
   readonly converters: readonly ValueConverter[];
   readonly keys: readonly string[];
+  /** Columns of type bytea: wal2json prints them without PostgreSQL's leading \x. */
+  readonly bytea?: ReadonlySet<string>;
 }
 
 export interface ChangeFormatter {
@@ -26,12 +28,18 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
   const rows = new RecordLineFormatter(stream, [...shape.names, DELETED_AT], version);
   const deletes = new RecordLineFormatter(stream, [...shape.keys, DELETED_AT], version);
   const width = shape.names.length;
+  const indexOf = new Map(shape.names.map((name, index) => [name, index]));
+  const keyIndexes = shape.keys.map((key) => indexOf.get(key) ?? -1);
   const keyConverters = shape.keys.map((key) => shape.converters[shape.names.indexOf(key)] as ValueConverter);
   const convert = (converter: ValueConverter, text: string | null | undefined): string | null => (text === null || text === undefined ? null : converter(text));
+  const bytea = shape.bytea ?? new Set<string>();
+  // Hex digits never start with a backslash, so a value read back by SQL (already \x...) is left alone.
+  const restore = (name: string, text: string | null | undefined): string | null | undefined =>
+    text !== null && text !== undefined && bytea.size > 0 && bytea.has(name) && !text.startsWith('\\x') ? `\\x${text}` : text;
 
   const upsertWith = (values: ReadonlyMap<string, string | null>): string => {
     const fragments: (string | null)[] = new Array<string | null>(width + 1);
-    for (let i = 0; i < width; i++) fragments[i] = convert(shape.converters[i] as ValueConverter, values.get(shape.names[i] as string));
+    for (let i = 0; i < width; i++) fragments[i] = convert(shape.converters[i] as ValueConverter, restore(shape.names[i] as string, values.get(shape.names[i] as string)));
     fragments[width] = null;
     return rows.format(fragments);
   };
@@ -43,21 +51,32 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
     },
     /** `missing`: selected columns the change did not carry (unchanged TOAST values, or dropped). */
     upsert(columns) {
-      const values = byName(columns);
-      const missing = shape.names.filter((name) => !values.has(name));
-      return { line: upsertWith(values), missing };
+      // The per-change path: columns go straight to their slot, no map per change.
+      const fragments: (string | null)[] = new Array<string | null>(width + 1).fill(null);
+      let present = 0;
+      for (const column of columns) {
+        const index = indexOf.get(column.name);
+        if (index === undefined) continue;
+        fragments[index] = convert(shape.converters[index] as ValueConverter, restore(column.name, column.text));
+        present++;
+      }
+      const missing = present === width ? [] : shape.names.filter((name) => !columns.some((column) => column.name === name));
+      return { line: rows.format(fragments), missing };
     },
     upsertWith,
     delete(identity, deletedAt) {
       const values = byName(identity);
-      const fragments = shape.keys.map((key, i) => convert(keyConverters[i] as ValueConverter, values.get(key)));
+      const fragments = shape.keys.map((key, i) => convert(keyConverters[i] as ValueConverter, restore(key, values.get(key))));
       return deletes.format([...fragments, JSON.stringify(deletedAt)]);
     },
     keyChanged(columns, identity) {
-      if (shape.keys.length === 0 || identity.length === 0) return false;
-      const now = byName(columns);
-      const before = byName(identity);
-      return shape.keys.some((key) => before.has(key) && now.has(key) && before.get(key) !== now.get(key));
+      if (keyIndexes.length === 0 || identity.length === 0) return false;
+      for (const key of shape.keys) {
+        const before = identity.find((column) => column.name === key);
+        const now = columns.find((column) => column.name === key);
+        if (before !== undefined && now !== undefined && before.text !== now.text) return true;
+      }
+      return false;
     },
   };
 }

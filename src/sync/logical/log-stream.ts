@@ -50,6 +50,7 @@ export class LogStream {
   }
 
   private newFormatter(): ChangeFormatter {
-    return changeFormatter(this.plan.stream, { names: this.columns.names, converters: this.columns.converters, keys: this.plan.keyProperties }, this.version);
+    const bytea = new Set(this.columns.names.filter((_name, i) => this.columns.types[i]?.typname === 'bytea'));
+    return changeFormatter(this.plan.stream, { names: this.columns.names, converters: this.columns.converters, keys: this.plan.keyProperties, bytea }, this.version);
   }
 }
