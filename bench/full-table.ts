@@ -10,10 +10,11 @@
 // GNU time (`/usr/bin/time -f %M`) or, without it, from polling /proc/<pid>/status. A table goes to
 // stdout and the same numbers as JSON to bench/results/full-table-<date>.json.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBench, writeBenchResult } from './bench-results.js';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
 import { ensurePostgresInstalled } from '../test/harness/ensure-server.js';
 
@@ -226,18 +227,11 @@ async function main(): Promise<void> {
       notes: 'wall times include process start; best = fastest round; ratio = tap rows/s / psql rows/s; logRowsPerSecond = the tap\'s own end-of-stream log (stream time only, no start-up)',
       results,
     };
-    const dir = join(repoRoot, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `full-table-${now.toISOString().replace(/:/g, '').replace(/\..*$/, 'Z')}.json`);
-    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-    log(`wrote ${file}`);
+    log(`wrote ${writeBenchResult('full-table', now, report)}`);
   } finally {
     await cluster?.stop().catch((err: Error) => log(`stopping the cluster failed: ${err.message}`));
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -18,6 +18,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBench, writeBenchResult } from './bench-results.js';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
 import { ensurePostgresInstalled } from '../test/harness/ensure-server.js';
 
@@ -271,18 +272,11 @@ async function main(): Promise<void> {
       ratioTapToPeekMedian: tap.medianChangesPerSecond / peek.medianChangesPerSecond,
       ...(profile ? { profile: { runMs: profile.ms, self: profile.summary.self, total: profile.summary.total } } : {}),
     };
-    const dir = join(repoRoot, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `log-based-${now.toISOString().replace(/:/g, '').replace(/\..*$/, 'Z')}.json`);
-    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
-    log(`wrote ${file}`);
+    log(`wrote ${writeBenchResult('log-based', now, report)}`);
   } finally {
     await cluster?.stop().catch((err: Error) => log(`stopping the cluster failed: ${err.message}`));
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
-  process.exitCode = 1;
-});
+runBench(main);
