@@ -56,7 +56,9 @@ async function databasesToDiscover(config: TapConfig): Promise<string[]> {
 async function discoverDatabase(client: PgClient, database: string, config: TapConfig): Promise<CatalogEntry[]> {
   const relations = (await listRelations(client, config.filterSchemas)).filter((relation) => readable(relation, database, config));
   const oids = relations.map((relation) => relation.oid);
-  const [columns, keys] = await Promise.all([listColumns(client, oids), listPrimaryKeys(client, oids)]);
+  // One after the other: a pg client runs one query at a time, and queueing two is deprecated.
+  const columns = await listColumns(client, oids);
+  const keys = await listPrimaryKeys(client, oids);
   return relations.map((relation) => {
     const relationColumns = columns.filter((c) => c.rel_oid === relation.oid && c.can_select).map((c) => ({ name: c.name, type: toColumnType(c) }));
     const entry = buildCatalogEntry(

@@ -95,10 +95,9 @@ export async function listColumns(client: PgClient, relationOids: readonly numbe
     FROM pg_attribute a
     WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
     ORDER BY a.attrelid, a.attnum`;
-  const [columns, types] = await Promise.all([
-    run(client, columnsSql, [relationOids], 'reading column types', (rows: Omit<RawColumn, 'types'>[]) => rows),
-    listReachableTypes(client, relationOids),
-  ]);
+  // One after the other: a pg client runs one query at a time, and queueing two is deprecated.
+  const columns = await run(client, columnsSql, [relationOids], 'reading column types', (rows: Omit<RawColumn, 'types'>[]) => rows);
+  const types = await listReachableTypes(client, relationOids);
   return columns.map((column) => ({ ...column, types }));
 }
 

@@ -34,6 +34,9 @@ export interface ReadChangesContext {
 const STATE_EVERY_MS = 5_000;
 const TIMESTAMPTZ = valueConverter({ sqlType: 'timestamp with time zone', typname: 'timestamptz', typtype: 'b', typcategory: 'D', typmod: -1, notNull: true });
 
+/** Set while applyChange reads a row by key, so the idle check never queues a second query on the client. */
+const fetching = { active: false };
+
 export async function readChanges(streams: readonly LogStream[], context: ReadChangesContext): Promise<number> {
   const { config, state } = context;
   const byTable = new Map(streams.flatMap((stream) => stream.tableKeys.map((key) => [key, stream] as const)));
@@ -117,7 +120,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
       if (stopReason === null && now - startedAt >= config.maxRunSeconds * 1000) stopReason = `ran for ${config.maxRunSeconds} s (max_run_seconds)`;
       const quietFor = now - lastMessageAt;
       if (quietFor < 500) stillSamples = 0;
-      if (!sampling && quietFor >= 500 && now - lastSample >= 500) {
+      if (!sampling && !fetching.active && quietFor >= 500 && now - lastSample >= 500) {
         sampling = true;
         lastSample = now;
         walsenderBusy(context.client, context.slot).then((busy) => {
@@ -198,7 +201,10 @@ async function applyChange(stream: LogStream, message: Wal2JsonMessage, deletedA
     await write(stream.formatter.upsertWith(merged), kind);
     return lines + 1;
   }
-  const current = await fetchRowByKey(context.client, stream.rowTarget, message.columns);
+  fetching.active = true;
+  const current = await fetchRowByKey(context.client, stream.rowTarget, message.columns).finally(() => {
+    fetching.active = false;
+  });
   if (current === null) {
     // The row is gone now, so a later DELETE (or TRUNCATE) in the WAL removes it downstream.
     logger('log-based').debug({ tap_stream_id: stream.plan.tapStreamId, columns: missing }, 'update with unchanged TOAST values of a row deleted since: skipped');
