@@ -1,3 +1,4 @@
+import { readQuoted } from './read-quoted.js';
 import type { ValueConverter } from './value-converter.js';
 
 const CHAR_QUOTE = 34;
@@ -63,25 +64,10 @@ class ArrayLiteralReader {
 
   /** Reads '"..."' with backslash escapes; the result is never SQL null. */
   private readQuoted(): string {
-    const text = this.text;
-    let i = this.position + 1;
-    let kept = i;
-    let value = '';
-    while (i < text.length) {
-      const code = text.charCodeAt(i);
-      if (code === CHAR_QUOTE) {
-        this.position = i + 1;
-        return value + text.slice(kept, i);
-      }
-      if (code === CHAR_BACKSLASH) {
-        value += text.slice(kept, i);
-        kept = i + 1; // the escaped character starts the next run
-        i += 2;
-      } else {
-        i++;
-      }
-    }
-    throw malformed(text);
+    const read = readQuoted(this.text, this.position + 1);
+    if (read === null) throw malformed(this.text);
+    this.position = read.end;
+    return read.value;
   }
 
   /** Reads an unquoted element up to the delimiter or '}'; NULL (any case) is SQL null. */

@@ -1,7 +1,7 @@
+import { readQuoted } from './read-quoted.js';
 import { jsonString } from './json-string.js';
 
 const CHAR_QUOTE = 34;
-const CHAR_BACKSLASH = 92;
 const CHAR_COMMA = 44;
 const CHAR_SPACE = 32;
 const CHAR_EQUALS = 61;
@@ -49,26 +49,11 @@ class HstoreReader {
 
   /** '"..."' with backslash escapes, position left after the closing quote. */
   readQuoted(): string {
-    const text = this.text;
     this.expect(CHAR_QUOTE);
-    let i = this.position;
-    let kept = i;
-    let value = '';
-    while (i < text.length) {
-      const code = text.charCodeAt(i);
-      if (code === CHAR_QUOTE) {
-        this.position = i + 1;
-        return value + text.slice(kept, i);
-      }
-      if (code === CHAR_BACKSLASH) {
-        value += text.slice(kept, i);
-        kept = i + 1; // the escaped character starts the next run
-        i += 2;
-      } else {
-        i++;
-      }
-    }
-    throw malformed(text);
+    const read = readQuoted(this.text, this.position);
+    if (read === null) throw malformed(this.text);
+    this.position = read.end;
+    return read.value;
   }
 }
 
