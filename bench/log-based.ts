@@ -2,7 +2,8 @@
 //
 //   npm run bench:log-based                                  # 500,000 changes, 3 rounds
 //   node dist/bench/log-based.js --changes 200000 --repeat 5
-//   node dist/bench/log-based.js --cpu-prof /tmp/prof        # plus one profiled tap run, top functions printed
+//   node dist/bench/log-based.js --transport unix,tcp        # tap readers (default unix,tcp,tls)
+//   node dist/bench/log-based.js --cpu-prof /tmp/prof        # plus one profiled tap run (first transport), top functions printed
 //
 // A throwaway cluster; a table of mixed types (the full-table bench's columns), a wal2json slot,
 // the tap's initial copy (empty table) for its STATE; then changes/2 inserts in one transaction
@@ -31,12 +32,14 @@ const SLOT = `stitch_${DB}`;
 const TABLE = 'changes';
 const PEEK_SQL = `SELECT count(*) AS n FROM pg_logical_slot_peek_changes('${SLOT}', NULL, NULL, 'format-version', '2', 'include-transaction', 'true', 'include-timestamp', 'true', 'include-lsn', 'true')`;
 
-interface Options { changes: number; repeat: number; cpuProf: string | null }
+const TRANSPORTS = ['unix', 'tcp', 'tls'] as const;
+type Transport = (typeof TRANSPORTS)[number];
+interface Options { changes: number; repeat: number; cpuProf: string | null; transports: Transport[] }
 interface TapRun { ms: number; streamMs: number; changes: number; peakRssKb: number }
 interface Stats { runsMs: number[]; bestChangesPerSecond: number; medianChangesPerSecond: number }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { changes: 500_000, repeat: 3, cpuProf: null };
+  const options: Options = { changes: 500_000, repeat: 3, cpuProf: null, transports: [...TRANSPORTS] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = (): number => {
@@ -47,7 +50,11 @@ function parseArgs(argv: string[]): Options {
     if (a === '--changes') options.changes = next();
     else if (a === '--repeat') options.repeat = next();
     else if (a === '--cpu-prof') options.cpuProf = argv[++i] ?? '';
-    else throw new Error(`unknown argument ${a} (use --changes N, --repeat N, --cpu-prof DIR)`);
+    else if (a === '--transport') {
+      const list = (argv[++i] ?? '').split(',');
+      if (list.length === 0 || !list.every((t): t is Transport => (TRANSPORTS as readonly string[]).includes(t))) throw new Error(`--transport takes a comma-separated list of ${TRANSPORTS.join(', ')}`);
+      options.transports = list;
+    } else throw new Error(`unknown argument ${a} (use --changes N, --repeat N, --transport unix,tcp,tls, --cpu-prof DIR)`);
   }
   if (options.changes % 2 !== 0) throw new Error('--changes must be even (half inserts, half updates)');
   if (options.cpuProf === '') throw new Error('--cpu-prof needs a directory');
@@ -167,14 +174,18 @@ function profileSummary(file: string, count: number): { self: ProfileEntry[]; to
   return { self: top(self), total: top(total) };
 }
 
-function printTable(changes: number, peek: Stats, tap: Stats, tapStream: Stats, peakRssMb: number): void {
-  const head = ['changes', 'peek changes/s', 'tap changes/s', 'tap/peek', 'tap peak RSS MB', 'peek median', 'tap median', 'tap/peek median', 'tap stream-only changes/s'];
-  const row = [changes, peek.bestChangesPerSecond, tap.bestChangesPerSecond, (tap.bestChangesPerSecond / peek.bestChangesPerSecond).toFixed(2),
-    peakRssMb.toFixed(1), peek.medianChangesPerSecond, tap.medianChangesPerSecond, (tap.medianChangesPerSecond / peek.medianChangesPerSecond).toFixed(2),
-    tapStream.bestChangesPerSecond].map((v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v));
-  const widths = head.map((h, i) => Math.max(h.length, row[i]!.length));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
-  process.stdout.write(`${line(head)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${line(row)}\n`);
+interface TransportResult extends Stats { peakRssMb: number; stream: Stats; ratioToPeek: number; ratioToPeekMedian: number }
+
+function printTable(changes: number, peek: Stats, tap: Partial<Record<Transport, TransportResult>>): void {
+  const head = ['changes', 'reader', 'changes/s', 'vs peek', 'median changes/s', 'vs peek (median)', 'stream-only changes/s', 'peak RSS MB'];
+  const rows: (string | number)[][] = [[changes, 'SQL peek_changes', peek.bestChangesPerSecond, '1.00', peek.medianChangesPerSecond, '1.00', '', '']];
+  for (const [transport, r] of Object.entries(tap)) {
+    rows.push([changes, `tap over ${transport}`, r.bestChangesPerSecond, r.ratioToPeek.toFixed(2), r.medianChangesPerSecond, r.ratioToPeekMedian.toFixed(2), r.stream.bestChangesPerSecond, r.peakRssMb.toFixed(1)]);
+  }
+  const cells = rows.map((row) => row.map((v) => (typeof v === 'number' ? v.toLocaleString('en-US') : v)));
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]): string => row.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  process.stdout.write(`${[line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n`);
 }
 
 async function main(): Promise<void> {
@@ -193,15 +204,21 @@ async function main(): Promise<void> {
       GRANT SELECT ON ${TABLE} TO tapuser;`, undefined, DB);
     await cluster.query(`SELECT pg_create_logical_replication_slot('${SLOT}', 'wal2json')`, undefined, DB);
 
-    const configPath = join(work, 'config.json');
+    // Discovery and the initial copy go over TCP; each transport then gets its own config.
+    const base = { user: 'tapuser', password: 'tappass', dbname: DB, filter_dbs: DB, break_at_end_lsn: true, logical_poll_total_seconds: 120 };
+    const transportConfig: Record<Transport, Record<string, unknown>> = {
+      unix: { ...base, host: cluster.socketDir, port: cluster.port },
+      tcp: { ...base, host: cluster.host, port: cluster.port, sslmode: 'disable' },
+      tls: { ...base, host: cluster.host, port: cluster.port, sslmode: 'require' },
+    };
+    const configPath = (transport: Transport): string => join(work, `config-${transport}.json`);
+    for (const transport of TRANSPORTS) writeFileSync(configPath(transport), JSON.stringify(transportConfig[transport]));
     const catalogPath = join(work, 'catalog.json');
     const statePath = join(work, 'state.json');
-    // break_at_end_lsn ends each run; the idle limit is generous so decoding a big transaction before its first message never stops a run.
-    writeFileSync(configPath, JSON.stringify({ host: cluster.host, port: cluster.port, user: 'tapuser', password: 'tappass', dbname: DB, filter_dbs: DB, break_at_end_lsn: true, logical_poll_total_seconds: 120 }));
-    const discovered = spawnSync(process.execPath, [tapBin, '--config', configPath, '--discover'], { cwd: repoRoot, env: childEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
+    const discovered = spawnSync(process.execPath, [tapBin, '--config', configPath('tcp'), '--discover'], { cwd: repoRoot, env: childEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
     if (discovered.status !== 0) throw new Error(`discovery failed:\n${discovered.stderr}`);
     writeFileSync(catalogPath, JSON.stringify(selectLogBased(JSON.parse(discovered.stdout) as Catalog, TABLE)));
-    const copy = spawnSync(process.execPath, [tapBin, '--config', configPath, '--catalog', catalogPath], { cwd: repoRoot, env: childEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
+    const copy = spawnSync(process.execPath, [tapBin, '--config', configPath('tcp'), '--catalog', catalogPath], { cwd: repoRoot, env: childEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
     if (copy.status !== 0) throw new Error(`initial copy failed:\n${copy.stderr}`);
     const lastState = copy.stdout.split('\n').filter((l) => l.startsWith('{"type":"STATE"')).pop();
     if (lastState === undefined) throw new Error('the initial copy printed no STATE');
@@ -215,30 +232,37 @@ async function main(): Promise<void> {
     t0 = Date.now();
     await cluster.query(`BEGIN; SET LOCAL synchronous_commit = on; UPDATE ${TABLE} SET (${COLUMNS}) = (SELECT ${values('id', 1)}); COMMIT;`, undefined, DB);
     log(`updated them in one transaction in ${Date.now() - t0} ms`);
+    // Both transactions must be flushed and decodable before the first timed read.
+    await cluster.query(`SELECT count(*) FROM pg_logical_slot_peek_changes('${SLOT}', NULL, NULL, 'format-version', '2')`, undefined, DB);
 
-    const tapArgs = ['--config', configPath, '--catalog', catalogPath, '--state', statePath];
+    const tapArgs = (transport: Transport): string[] => ['--config', configPath(transport), '--catalog', catalogPath, '--state', statePath];
     const peekMs: number[] = [];
-    const tapRuns: TapRun[] = [];
+    const tapRuns = new Map<Transport, TapRun[]>(opts.transports.map((t) => [t, []]));
     for (let round = 1; round <= opts.repeat; round++) {
       const started = process.hrtime.bigint();
       const [peeked] = await cluster.query<{ n: string }>(PEEK_SQL, undefined, DB);
       peekMs.push(Number(process.hrtime.bigint() - started) / 1e6);
       // B and C of the two transactions come with the changes, and of any other transaction since (autovacuum's).
       if (Number(peeked!.n) < opts.changes + 4) throw new Error(`peek returned ${peeked!.n} rows, expected at least ${opts.changes + 4}`);
-      tapRuns.push(await runTap(tapArgs, opts.changes));
-      const t = tapRuns.at(-1)!;
-      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms, tap ${t.ms.toFixed(0)} ms (stream ${t.streamMs} ms, ${(t.peakRssKb / 1024).toFixed(1)} MB peak RSS)`);
+      const times: string[] = [];
+      for (const transport of opts.transports) {
+        const t = await runTap(tapArgs(transport), opts.changes);
+        tapRuns.get(transport)!.push(t);
+        times.push(`${transport} ${t.ms.toFixed(0)} ms (stream ${t.streamMs} ms, ${(t.peakRssKb / 1024).toFixed(1)} MB)`);
+      }
+      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; tap ${times.join('; ')}`);
     }
 
-    let profile: { file: string; ms: number; summary: ReturnType<typeof profileSummary> } | null = null;
+    let profile: { file: string; ms: number; transport: Transport; summary: ReturnType<typeof profileSummary> } | null = null;
     if (opts.cpuProf !== null) {
       mkdirSync(opts.cpuProf, { recursive: true });
       const before = new Set(readdirSync(opts.cpuProf));
-      const run = await runTap(tapArgs, opts.changes, ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`]);
+      const transport = opts.transports[0]!;
+      const run = await runTap(tapArgs(transport), opts.changes, ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`]);
       const file = readdirSync(opts.cpuProf).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
       if (file === undefined) throw new Error(`no .cpuprofile written to ${opts.cpuProf}`);
-      profile = { file: join(opts.cpuProf, file), ms: Math.round(run.ms), summary: profileSummary(join(opts.cpuProf, file), 30) };
-      log(`profiled run: ${run.ms.toFixed(0)} ms; ${profile.file}`);
+      profile = { file: join(opts.cpuProf, file), ms: Math.round(run.ms), transport, summary: profileSummary(join(opts.cpuProf, file), 30) };
+      log(`profiled run (${transport}): ${run.ms.toFixed(0)} ms; ${profile.file}`);
       for (const [kind, entries] of [['self', profile.summary.self], ['total (with callees)', profile.summary.total]] as const) {
         log(`${kind} time by function:`);
         for (const f of entries) log(`  ${String(f.percent).padStart(5)}%  ${String(f.ms).padStart(6)} ms  ${f.function}`);
@@ -246,10 +270,18 @@ async function main(): Promise<void> {
     }
 
     const peek = stats(opts.changes, peekMs);
-    const tap = stats(opts.changes, tapRuns.map((r) => r.ms));
-    const tapStream = stats(opts.changes, tapRuns.map((r) => r.streamMs));
-    const peakRssMb = Math.max(...tapRuns.map((r) => r.peakRssKb)) / 1024;
-    printTable(opts.changes, peek, tap, tapStream, peakRssMb);
+    const tap = Object.fromEntries(opts.transports.map((transport) => {
+      const runs = tapRuns.get(transport)!;
+      const whole = stats(opts.changes, runs.map((r) => r.ms));
+      return [transport, {
+        ...whole,
+        peakRssMb: Math.max(...runs.map((r) => r.peakRssKb)) / 1024,
+        stream: stats(opts.changes, runs.map((r) => r.streamMs)),
+        ratioToPeek: whole.bestChangesPerSecond / peek.bestChangesPerSecond,
+        ratioToPeekMedian: whole.medianChangesPerSecond / peek.medianChangesPerSecond,
+      }];
+    })) as Partial<Record<Transport, TransportResult>>;
+    printTable(opts.changes, peek, tap);
     const now = new Date();
     const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() || null;
     // Whether the measured tap differs from that commit (uncommitted changes under src/).
@@ -264,13 +296,10 @@ async function main(): Promise<void> {
       changes: opts.changes, transactions: 2, repeat: opts.repeat,
       rssSource: existsSync(GNU_TIME) ? 'GNU time %M' : '/proc/<pid>/status VmHWM polled every 50 ms',
       peekSql: PEEK_SQL,
-      notes: 'peek: SQL count(*) over pg_logical_slot_peek_changes as superuser (server-side decoding, one result row). tap: wall time of the CLI from the post-copy STATE with stdout on /dev/null, including process start and the reconnect when wal2json rejects numeric-data-types-as-string (before 2.6); tapStream: the tap\'s own "log-based streams" ms. best = fastest round; ratio = tap changes/s / peek changes/s.',
+      notes: 'peek: SQL count(*) over pg_logical_slot_peek_changes as superuser (server-side decoding, nothing sent to the client). tap: wall time of the CLI from the post-copy STATE with stdout on /dev/null, including process start and the reconnect when wal2json rejects numeric-data-types-as-string (before 2.6), per transport: unix = Unix socket (the tap on the database host), tcp = TCP on 127.0.0.1 without TLS, tls = TCP with sslmode require. stream: the tap\'s own "log-based streams" ms. best = fastest round; ratio = tap changes/s / peek changes/s.',
       peek,
-      tap: { ...tap, peakRssMb, streamRunsMs: tapRuns.map((r) => r.streamMs) },
-      tapStream,
-      ratioTapToPeek: tap.bestChangesPerSecond / peek.bestChangesPerSecond,
-      ratioTapToPeekMedian: tap.medianChangesPerSecond / peek.medianChangesPerSecond,
-      ...(profile ? { profile: { runMs: profile.ms, self: profile.summary.self, total: profile.summary.total } } : {}),
+      tap,
+      ...(profile ? { profile: { transport: profile.transport, runMs: profile.ms, self: profile.summary.self, total: profile.summary.total } } : {}),
     };
     log(`wrote ${writeBenchResult('log-based', now, report)}`);
   } finally {

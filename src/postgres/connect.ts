@@ -22,7 +22,7 @@ let workingSsl: SslAttempt | undefined;
  * SSH tunnel the socket goes to the tunnel's local end, while TLS still names and verifies the
  * real database host.
  */
-export async function connectionOptions(config: TapConfig, database: string, ssl: SslAttempt = workingSsl ?? (sslAttempts(config.ssl)[0] as SslAttempt)): Promise<pg.ClientConfig> {
+export async function connectionOptions(config: TapConfig, database: string, ssl: SslAttempt = workingSsl ?? (connectionSslAttempts(config)[0] as SslAttempt)): Promise<pg.ClientConfig> {
   const target = await endpoint(config);
   return {
     host: target.host,
@@ -39,7 +39,7 @@ export async function connectionOptions(config: TapConfig, database: string, ssl
 }
 
 export async function connect(config: TapConfig, database: string): Promise<PgClient> {
-  const attempts = sslAttempts(config.ssl);
+  const attempts = connectionSslAttempts(config);
   let lastError: unknown;
   for (const [index, ssl] of attempts.entries()) {
     const client = new pg.Client(await connectionOptions(config, database, ssl));
@@ -58,6 +58,25 @@ export async function connect(config: TapConfig, database: string): Promise<PgCl
     }
   }
   throw connectionError(lastError, { host: config.host, port: config.port, database, user: config.user, ...(config.sshTunnel === null ? {} : { via: config.sshTunnel.host }) });
+}
+
+/**
+ * A host that starts with "/" is a Unix-socket directory, where libpq never uses TLS (the server
+ * refuses it there): every sslmode connects in plain text, and the verify modes say so once.
+ */
+function connectionSslAttempts(config: TapConfig): SslAttempt[] {
+  if (!isSocketDirectory(config)) return sslAttempts(config.ssl);
+  if ((config.ssl.mode === 'verify-ca' || config.ssl.mode === 'verify-full') && !warnedAboutSocketTls) {
+    warnedAboutSocketTls = true;
+    logger('postgres').warn({ host: config.host, sslmode: config.ssl.mode }, `host ${config.host} is a Unix-socket directory: TLS does not apply there, so sslmode ${config.ssl.mode} verifies nothing`);
+  }
+  return [false];
+}
+
+let warnedAboutSocketTls = false;
+
+function isSocketDirectory(config: TapConfig): boolean {
+  return config.sshTunnel === null && config.host.startsWith('/');
 }
 
 function forRealHost(ssl: SslAttempt, host: string): SslAttempt {

@@ -10,11 +10,18 @@ export interface MessageCounts {
   lines: number;
 }
 
+/** A chunk goes to stdout once it holds this much. */
 const FLUSH_BYTES = 64 * 1024;
+/** Room for a chunk plus one line of up to (CHUNK_BYTES - FLUSH_BYTES) / 3 characters. */
+const CHUNK_BYTES = 128 * 1024;
 const SETTLED: Promise<void> = Promise.resolve();
 
 export class MessageWriter {
-  private pending = '';
+  /** Lines are encoded into this chunk as they come, which also gives their exact size in bytes. */
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  /** Set while stdout's buffer is full; resolves on 'drain'. */
+  private blocked: Promise<void> | undefined;
   private failure: Error | null = null;
   private lineCount = 0;
 
@@ -30,21 +37,75 @@ export class MessageWriter {
 
   /**
    * `text` is one or more complete lines, each ending in a newline. Not an async function: the
-   * per-record path gets one shared settled promise unless a flush is due.
+   * per-record path gets one shared settled promise unless stdout is full.
    */
   write(text: string, lines = 1): Promise<void> {
-    this.pending += text;
-    this.lineCount += lines;
-    return this.pending.length >= FLUSH_BYTES ? this.flush() : SETTLED;
+    try {
+      this.append(text, lines);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.blocked ?? SETTLED;
+  }
+
+  /**
+   * The per-change path of log-based sync: appends one line and returns its size in bytes. The
+   * caller looks at `backpressure` before reading more.
+   */
+  push(line: string): number {
+    return this.append(line, 1);
+  }
+
+  /** A promise while stdout is full (wait for it before writing more), else undefined. */
+  get backpressure(): Promise<void> | undefined {
+    return this.blocked;
   }
 
   async flush(): Promise<void> {
     this.throwIfClosed();
-    if (this.pending === '') return;
-    const chunk = this.pending;
-    this.pending = '';
-    if (!this.out.write(chunk)) await this.drained();
+    this.sendChunk();
+    if (this.blocked !== undefined) await this.blocked;
     this.throwIfClosed();
+  }
+
+  private append(text: string, lines: number): number {
+    this.lineCount += lines;
+    // A UTF-16 code unit never takes more than three bytes of UTF-8.
+    const worst = text.length * 3;
+    let bytes: number;
+    if (this.used + worst <= this.chunk.length) {
+      bytes = this.chunk.write(text, this.used);
+      this.used += bytes;
+    } else {
+      this.sendChunk();
+      if (worst <= this.chunk.length) {
+        bytes = this.chunk.write(text, 0);
+        this.used = bytes;
+      } else {
+        bytes = Buffer.byteLength(text);
+        this.send(text);
+      }
+    }
+    if (this.used >= FLUSH_BYTES) this.sendChunk();
+    return bytes;
+  }
+
+  private sendChunk(): void {
+    if (this.used === 0) return;
+    const data = this.chunk.subarray(0, this.used);
+    // A written chunk belongs to the stream until it is flushed: the next lines go to a new one.
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    this.send(data);
+  }
+
+  private send(data: Buffer | string): void {
+    this.throwIfClosed();
+    if (!this.out.write(data) && this.blocked === undefined) {
+      this.blocked = this.drained().then(() => {
+        this.blocked = undefined;
+      });
+    }
   }
 
   private drained(): Promise<void> {

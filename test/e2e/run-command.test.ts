@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
+import { collectText } from '../harness/line-reader.js';
 import { repoRoot, runTap, type TapResult } from '../harness/run-cli.js';
 import { discoverCatalog } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
@@ -189,11 +190,10 @@ test('a second run started while the first is running exits 75 and leaves the fi
   const slowTarget = `while [ ! -f "${release}" ]; do sleep 0.05; done; exec "${process.execPath}" "${TARGET}" "${job.out}"`;
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PG')));
   const firstRun = spawn(process.execPath, [join(repoRoot, 'bin', 'tap-postgres.js'), ...runArgs(job, slowTarget)], { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let firstStderr = '';
-  firstRun.stderr.on('data', (chunk: Buffer) => { firstStderr += chunk.toString('utf8'); });
+  const firstStderr = collectText(firstRun.stderr);
   const firstDone = new Promise<number | null>((resolve) => firstRun.on('close', (code) => resolve(code)));
   for (let i = 0; !existsSync(job.lock); i++) {
-    assert.ok(i < 1200, `the first run takes the lock:\n${firstStderr}`);
+    assert.ok(i < 1200, `the first run takes the lock:\n${firstStderr.text}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const lockText = readFileSync(job.lock, 'utf8');
@@ -206,7 +206,7 @@ test('a second run started while the first is running exits 75 and leaves the fi
   assert.equal(existsSync(job.state), false, 'no state file written by the refused run');
 
   writeFileSync(release, '');
-  assert.equal(await firstDone, 0, firstStderr);
+  assert.equal(await firstDone, 0, firstStderr.text);
   assert.deepEqual(delivered(job), range(1, next - 1), 'the first run delivered every row once');
   assert.equal(savedState(job).bookmarks[streamId]?.replication_key_value, next - 1);
   assert.deepEqual(readdirSync(job.dir).filter((name) => name !== 'out').sort(), ['catalog.json', 'config.json', 'release', 'state.json']);

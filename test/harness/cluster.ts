@@ -63,8 +63,9 @@ function runAsync(file: string, args: string[], cwd: string, runAs: RunAs | null
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd, env: { ...process.env, ...LOCALE_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    // setEncoding: a chunk may end inside a multi-byte character.
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { out += d; });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${file} ${args.join(' ')} failed (exit ${code}):\n${out}`))));
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
+import { lineReader } from '../harness/line-reader.js';
 import { spawnTap } from '../harness/run-cli.js';
 import { discoverCatalog } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
@@ -41,13 +42,7 @@ test('a stalled consumer pauses the tap instead of growing its memory', { skip: 
   child.stdout.pause();
   await new Promise((resolve) => setTimeout(resolve, 3000));
   let records = 0;
-  let tail = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const text = tail + chunk.toString('utf8');
-    const lines = text.split('\n');
-    tail = lines.pop()!;
-    for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records++;
-  });
+  lineReader(child.stdout, (line) => { if (line.startsWith('{"type":"RECORD"')) records++; });
   child.stdout.resume();
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearInterval(sampler);

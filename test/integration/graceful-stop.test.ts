@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
+import { collectText, lineReader } from '../harness/line-reader.js';
 import { spawnTap } from '../harness/run-cli.js';
 import { discoverCatalog } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
@@ -78,26 +79,20 @@ function watchTap(config: Record<string, unknown>, catalog: CatalogJson, state: 
   const child = spawnTap(args, { files });
   let seen = 0;
   const waiters: { count: number; resolve: () => void }[] = [];
-  let tail = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const parts = (tail + chunk.toString('utf8')).split('\n');
-    tail = parts.pop()!;
-    for (const part of parts) {
-      const message = JSON.parse(part) as Message;
-      onMessage(message);
-      if (message.type !== 'RECORD') continue;
-      seen++;
-      for (const waiter of waiters.filter((w) => seen >= w.count)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
+  const stdout = lineReader(child.stdout, (line) => {
+    const message = JSON.parse(line) as Message;
+    onMessage(message);
+    if (message.type !== 'RECORD') return;
+    seen++;
+    for (const waiter of waiters.filter((w) => seen >= w.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
     }
   });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  const stderr = collectText(child.stderr);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const done = new Promise<{ code: number | null; stderr: string; tail: string }>((resolve) => {
-    child.on('close', (code) => resolve({ code, stderr, tail }));
+    child.on('close', (code) => resolve({ code, stderr: stderr.text, tail: stdout.tail }));
   });
   return {
     child,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
+import { collectText, lineReader } from '../harness/line-reader.js';
 import { spawnTap } from '../harness/run-cli.js';
 import { discoverCatalog } from '../harness/tap-steps.js';
 import { seededRandom, testSeed } from '../harness/seeded-random.js';
@@ -61,24 +62,18 @@ async function runUntil(state: unknown, killAfter: number | null, seen: Set<stri
   const child = spawnTap(args, { files });
   let lastState: unknown = state;
   let lines = 0;
-  let tail = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-  child.stdout.on('data', (chunk: Buffer) => {
-    const parts = (tail + chunk.toString('utf8')).split('\n');
-    tail = parts.pop()!;
-    for (const part of parts) {
-      if (killAfter !== null && lines >= killAfter) return;
-      lines++;
-      const message = JSON.parse(part) as Message;
-      if (message.type === 'RECORD') seen.add(keyOf(message));
-      if (message.type === 'STATE') lastState = message.value;
-      if (killAfter !== null && lines >= killAfter) child.kill('SIGKILL');
-    }
+  const stderr = collectText(child.stderr);
+  lineReader(child.stdout, (line) => {
+    if (killAfter !== null && lines >= killAfter) return;
+    lines++;
+    const message = JSON.parse(line) as Message;
+    if (message.type === 'RECORD') seen.add(keyOf(message));
+    if (message.type === 'STATE') lastState = message.value;
+    if (killAfter !== null && lines >= killAfter) child.kill('SIGKILL');
   });
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
   if (signal === 'SIGKILL') return { lastState, finished: false, lines };
-  assert.equal(code, 0, stderr);
+  assert.equal(code, 0, stderr.text);
   return { lastState, finished: true, lines };
 }
 

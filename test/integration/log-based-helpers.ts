@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { messagesOfType, type CatalogJson } from '../harness/catalog-select.js';
+import { collectText, lineReader } from '../harness/line-reader.js';
 import { spawnTap, type TapResult } from '../harness/run-cli.js';
 import { assertSingerStream } from '../harness/singer-assert.js';
 import { runSync } from '../harness/tap-steps.js';
@@ -168,28 +169,22 @@ export function startTap(db: TestDatabase, catalog: CatalogJson, state: unknown,
   const child = spawnTap(args, { files });
   const lines: Message[] = [];
   const waiters: { predicate: (m: Message) => boolean; resolve: () => void }[] = [];
-  let tail = '';
   let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    stdout += text;
-    const parts = (tail + text).split('\n');
-    tail = parts.pop()!;
-    for (const part of parts) {
-      const message = JSON.parse(part) as Message;
-      lines.push(message);
-      for (const waiter of [...waiters]) {
-        if (waiter.predicate(message)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve();
-        }
+  const reader = lineReader(child.stdout, (line) => {
+    stdout += line + '\n';
+    const message = JSON.parse(line) as Message;
+    lines.push(message);
+    for (const waiter of [...waiters]) {
+      if (waiter.predicate(message)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
       }
     }
   });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  const stderr = collectText(child.stderr);
+  if (process.env.TAP_STDERR) child.stderr.on('data', (text: string) => { process.stderr.write(text); });
   const done = new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
-    child.on('close', (code) => resolve({ code, stderr, stdout }));
+    child.on('close', (code) => resolve({ code, stderr: stderr.text, stdout: stdout + reader.tail }));
   });
   return {
     child,
@@ -198,9 +193,9 @@ export function startTap(db: TestDatabase, catalog: CatalogJson, state: unknown,
     waitFor(predicate, timeoutMs = 60_000) {
       if (lines.some(predicate)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms; stderr:\n${stderr.slice(-2000)}`)), timeoutMs);
+        const timer = setTimeout(() => reject(new Error(`no matching line within ${timeoutMs} ms; stderr:\n${stderr.text.slice(-2000)}`)), timeoutMs);
         waiters.push({ predicate, resolve: () => { clearTimeout(timer); resolve(); } });
-        void done.then(() => { clearTimeout(timer); if (!lines.some(predicate)) reject(new Error(`the tap ended without a matching line; stderr:\n${stderr.slice(-2000)}`)); });
+        void done.then(() => { clearTimeout(timer); if (!lines.some(predicate)) reject(new Error(`the tap ended without a matching line; stderr:\n${stderr.text.slice(-2000)}`)); });
       });
     },
   };

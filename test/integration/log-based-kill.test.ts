@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
+import { collectText, lineReader } from '../harness/line-reader.js';
 import { spawnTap } from '../harness/run-cli.js';
 import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import { seededRandom, testSeed } from '../harness/seeded-random.js';
@@ -222,31 +223,24 @@ async function runUntil(state: State | null, killAfter: number | null, downstrea
   let lastState = state;
   let records = 0;
   let done = false;
-  let tail = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-  child.stdout.on('data', (chunk: Buffer) => {
+  const stderr = collectText(child.stderr);
+  lineReader(child.stdout, (line) => {
     if (done) return;
-    const parts = (tail + chunk.toString('utf8')).split('\n');
-    tail = parts.pop()!;
-    for (const part of parts) {
-      if (part.startsWith('{"type":"RECORD"')) {
-        apply(downstream, part);
-        records++;
-        if (killAfter !== null && records >= killAfter) {
-          done = true;
-          child.kill('SIGKILL');
-          return;
-        }
-      } else if (part.startsWith('{"type":"STATE"')) {
-        lastState = (JSON.parse(part) as Message).value!;
+    if (line.startsWith('{"type":"RECORD"')) {
+      apply(downstream, line);
+      records++;
+      if (killAfter !== null && records >= killAfter) {
+        done = true;
+        child.kill('SIGKILL');
       }
+    } else if (line.startsWith('{"type":"STATE"')) {
+      lastState = (JSON.parse(line) as Message).value!;
     }
   });
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
-  if (signal === 'SIGKILL' && done) return { lastState, killed: true, records, stderr };
-  assert.equal(code, 0, `tap failed (signal ${signal}):\n${stderr.slice(-3000)}`);
-  return { lastState, killed: false, records, stderr };
+  if (signal === 'SIGKILL' && done) return { lastState, killed: true, records, stderr: stderr.text };
+  assert.equal(code, 0, `tap failed (signal ${signal}):\n${stderr.text.slice(-3000)}`);
+  return { lastState, killed: false, records, stderr: stderr.text };
 }
 
 test(`a LOG_BASED stream killed at ${KILL_POINTS} seeded points while streaming 200k+ changes loses none`, { timeout: 600_000 }, async (t) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
+import { collectText, lineReader } from '../harness/line-reader.js';
 import { spawnTap } from '../harness/run-cli.js';
 import { discoverCatalog } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
@@ -65,29 +66,23 @@ test(`a single transaction updating ${ROWS.toLocaleString('en-US')} rows streams
   let wrong = 0;
   let firstRecordAt = 0;
   let lastState: unknown = null;
-  let tail = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (tail + chunk.toString('utf8')).split('\n');
-    tail = lines.pop()!;
-    for (const line of lines) {
-      if (line.startsWith('{"type":"RECORD"')) {
-        firstRecordAt ||= Date.now();
-        const record = (JSON.parse(line) as { record: { id: number; n: number; _sdc_deleted_at: unknown } }).record;
-        records++;
-        if (record.n !== record.id + 1 || record._sdc_deleted_at !== null) wrong++;
-        else seen[record.id] = 1;
-      } else if (line.startsWith('{"type":"STATE"')) {
-        lastState = JSON.parse(line);
-      }
+  const stderr = collectText(child.stderr);
+  lineReader(child.stdout, (line) => {
+    if (line.startsWith('{"type":"RECORD"')) {
+      firstRecordAt ||= Date.now();
+      const record = (JSON.parse(line) as { record: { id: number; n: number; _sdc_deleted_at: unknown } }).record;
+      records++;
+      if (record.n !== record.id + 1 || record._sdc_deleted_at !== null) wrong++;
+      else seen[record.id] = 1;
+    } else if (line.startsWith('{"type":"STATE"')) {
+      lastState = JSON.parse(line);
     }
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearInterval(sampler);
-  assert.equal(code, 0, stderr.slice(-3000));
+  assert.equal(code, 0, stderr.text.slice(-3000));
   assert.equal(wrong, 0, 'every record carries the updated value');
-  assert.equal(records, ROWS, `one record per updated row (${stderr.match(/"msg":"log-based read[^"]*"/)?.[0] ?? ''})`);
+  assert.equal(records, ROWS, `one record per updated row (${stderr.text.match(/"msg":"log-based read[^"]*"/)?.[0] ?? ''})`);
   assert.equal(seen.reduce((sum, bit) => sum + bit, 0), ROWS, 'every row delivered');
   assert.ok(lastState !== null, 'a STATE after the transaction');
   assert.ok(peakKb > 0, 'sampled the tap');
