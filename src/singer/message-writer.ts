@@ -10,16 +10,24 @@ export interface MessageCounts {
   lines: number;
 }
 
-/** A chunk goes to stdout once it holds this much. */
-const FLUSH_BYTES = 64 * 1024;
-/** Room for a chunk plus one line of up to (CHUNK_BYTES - FLUSH_BYTES) / 3 characters. */
-const CHUNK_BYTES = 128 * 1024;
+/** Pending text goes to stdout once it holds this many characters. */
+const FLUSH_CHARS = 64 * 1024;
 const SETTLED: Promise<void> = Promise.resolve();
 
+/** Told how many bytes of output its lines took, once they are encoded. */
+export interface ByteCounter {
+  addBytes(bytes: number): void;
+}
+
 export class MessageWriter {
-  /** Lines are encoded into this chunk as they come, which also gives their exact size in bytes. */
-  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+  /** Lines since the last write, joined once per chunk (cheaper than growing one string or encoding per line). */
+  private pending: string[] = [];
+  private pendingChars = 0;
+  /**
+   * Runs of pushed lines by the counter they belong to, as [counter, start, end) character
+   * offsets into the pending text: bytes are counted per chunk, not per line.
+   */
+  private owners: { counter: ByteCounter; start: number; end: number }[] = [];
   /** Set while stdout's buffer is full; resolves on 'drain'. */
   private blocked: Promise<void> | undefined;
   private failure: Error | null = null;
@@ -49,11 +57,14 @@ export class MessageWriter {
   }
 
   /**
-   * The per-change path of log-based sync: appends one line and returns its size in bytes. The
-   * caller looks at `backpressure` before reading more.
+   * The per-change path of log-based sync: appends one line whose size in bytes `counter` is told
+   * when its chunk is written. The caller looks at `backpressure` before reading more.
    */
-  push(line: string): number {
-    return this.append(line, 1);
+  push(line: string, counter: ByteCounter): void {
+    const last = this.owners[this.owners.length - 1];
+    if (last !== undefined && last.counter === counter && last.end === this.pendingChars) last.end += line.length;
+    else this.owners.push({ counter, start: this.pendingChars, end: this.pendingChars + line.length });
+    this.append(line, 1);
   }
 
   /** A promise while stdout is full (wait for it before writing more), else undefined. */
@@ -63,49 +74,40 @@ export class MessageWriter {
 
   async flush(): Promise<void> {
     this.throwIfClosed();
-    this.sendChunk();
+    this.send();
     if (this.blocked !== undefined) await this.blocked;
     this.throwIfClosed();
   }
 
-  private append(text: string, lines: number): number {
+  private append(text: string, lines: number): void {
     this.lineCount += lines;
-    // A UTF-16 code unit never takes more than three bytes of UTF-8.
-    const worst = text.length * 3;
-    let bytes: number;
-    if (this.used + worst <= this.chunk.length) {
-      bytes = this.chunk.write(text, this.used);
-      this.used += bytes;
-    } else {
-      this.sendChunk();
-      if (worst <= this.chunk.length) {
-        bytes = this.chunk.write(text, 0);
-        this.used = bytes;
-      } else {
-        bytes = Buffer.byteLength(text);
-        this.send(text);
-      }
-    }
-    if (this.used >= FLUSH_BYTES) this.sendChunk();
-    return bytes;
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= FLUSH_CHARS) this.send();
   }
 
-  private sendChunk(): void {
-    if (this.used === 0) return;
-    const data = this.chunk.subarray(0, this.used);
-    // A written chunk belongs to the stream until it is flushed: the next lines go to a new one.
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    this.used = 0;
-    this.send(data);
-  }
-
-  private send(data: Buffer | string): void {
+  private send(): void {
+    if (this.pending.length === 0) return;
     this.throwIfClosed();
-    if (!this.out.write(data) && this.blocked === undefined) {
+    const chunk = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    if (this.owners.length > 0) this.countBytes(chunk);
+    if (!this.out.write(chunk) && this.blocked === undefined) {
       this.blocked = this.drained().then(() => {
         this.blocked = undefined;
       });
     }
+  }
+
+  private countBytes(chunk: string): void {
+    const owners = this.owners;
+    this.owners = [];
+    if (owners.length === 1 && owners[0]!.start === 0 && owners[0]!.end === chunk.length) {
+      owners[0]!.counter.addBytes(Buffer.byteLength(chunk));
+      return;
+    }
+    for (const { counter, start, end } of owners) counter.addBytes(Buffer.byteLength(chunk.slice(start, end)));
   }
 
   private drained(): Promise<void> {

@@ -18,15 +18,26 @@ function sink(highWaterMark = 1 << 30): { out: Writable; bytes: () => Promise<Bu
   return { out, bytes };
 }
 
-test('push returns the exact UTF-8 size of each line, and the bytes arrive in order', async () => {
+/** Counts what the writer attributes to it. */
+function counter(): { addBytes(n: number): void; bytes: number } {
+  return { bytes: 0, addBytes(n: number) { this.bytes += n; } };
+}
+
+test('pushed lines arrive in order, and each counter is told the exact UTF-8 size of its own lines', async () => {
   const { out, bytes } = sink();
   const writer = new MessageWriter(out);
   const lines = ['{"a":1}\n', '{"s":"☃ é 𝄞"}\n', '{"b":2}\n'];
-  const sizes = lines.map((line) => writer.push(line));
-  assert.deepEqual(sizes, lines.map((line) => Buffer.byteLength(line)));
+  const [a, b] = [counter(), counter()];
+  writer.push(lines[0]!, a);
+  writer.push(lines[1]!, b);
+  await writer.write('{"type":"STATE"}\n');
+  writer.push(lines[2]!, a);
   await writer.flush();
+  assert.equal(a.bytes, Buffer.byteLength(lines[0]! + lines[2]!));
+  assert.equal(b.bytes, Buffer.byteLength(lines[1]!));
+  lines.splice(2, 0, '{"type":"STATE"}\n');
   assert.equal((await bytes()).toString('utf8'), lines.join(''));
-  assert.equal(writer.linesWritten, 3);
+  assert.equal(writer.linesWritten, 4);
 });
 
 test('lines larger than a chunk (a 1 MB value) and many small ones interleave in order', async () => {
@@ -34,14 +45,18 @@ test('lines larger than a chunk (a 1 MB value) and many small ones interleave in
   const writer = new MessageWriter(out);
   const big = `{"v":"${'x☃'.repeat(500_000)}"}\n`;
   const expected: string[] = [];
+  const [even, odd] = [counter(), counter()];
   for (let i = 0; i < 3000; i++) {
     const line = i % 1000 === 500 ? big : `{"i":${i},"s":"${'é'.repeat(i % 50)}"}\n`;
     expected.push(line);
-    assert.equal(writer.push(line), Buffer.byteLength(line));
+    writer.push(line, Math.floor(i / 7) % 2 === 0 ? even : odd);
   }
   await writer.write('{"type":"STATE"}\n');
   await writer.flush();
   assert.equal((await bytes()).toString('utf8'), expected.join('') + '{"type":"STATE"}\n');
+  const sum = (pick: (i: number) => boolean): number => expected.filter((_line, i) => pick(i)).reduce((n, line) => n + Buffer.byteLength(line), 0);
+  assert.equal(even.bytes, sum((i) => Math.floor(i / 7) % 2 === 0));
+  assert.equal(odd.bytes, sum((i) => Math.floor(i / 7) % 2 === 1));
 });
 
 test('backpressure: a promise while the output is full, undefined again after drain', async () => {
@@ -51,7 +66,7 @@ test('backpressure: a promise while the output is full, undefined again after dr
   const line = `{"pad":"${'p'.repeat(1000)}"}\n`;
   let pushed = 0;
   while (writer.backpressure === undefined) {
-    writer.push(line);
+    writer.push(line, counter());
     pushed++;
     assert.ok(pushed < 1000, 'a full sink shows backpressure');
   }

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { changeFormatter, type ChangeShape } from '../../src/sync/logical/change-record.js';
 import { decodeWal2Json } from '../../src/sync/logical/wal2json-message.js';
-import { changeAction, readTableKey, tableKey, tokenText, Wal2JsonRowReader, type RowToken } from '../../src/sync/logical/wal2json-row.js';
+import { changeAction, TableKeyReader, tableKey, tokenText, Wal2JsonRowReader, type RowToken } from '../../src/sync/logical/wal2json-row.js';
+
+/** The table key and the index after it, or null (a fresh reader: nothing remembered). */
+function readTableKey(text: string, reader = new TableKeyReader()): { key: string; next: number } | null {
+  return reader.read(text) ? { key: reader.key, next: reader.next } : null;
+}
 import { valueConverter, type PgColumnType } from '../../src/values/index.js';
 
 // Documents as wal2json 2.5 prints them with format-version 2, include-types false (what the tap asks for).
@@ -64,6 +69,16 @@ test('any other layout is refused (-1), for the general decoder to handle', () =
   for (const text of refused) assert.equal(read(text).end, -1, text);
   assert.equal(readTableKey('{"action":"I","schema":"a\\"b","table":"t","columns":[]}'), null, 'escaped names take the general path');
   assert.equal(changeAction('{ "action":"I"}'), 0);
+});
+
+test('the table key reader remembers the last table and notices another one', () => {
+  const reader = new TableKeyReader();
+  const orders = doc('{"name":"id","value":1}');
+  const other = orders.replace('"table":"orders"', '"table":"orders2"');
+  assert.deepEqual(readTableKey(orders, reader), { key: tableKey('public', 'orders'), next: orders.indexOf('"columns"') });
+  assert.deepEqual(readTableKey(orders, reader), { key: tableKey('public', 'orders'), next: orders.indexOf('"columns"') });
+  assert.deepEqual(readTableKey(other, reader), { key: tableKey('public', 'orders2'), next: other.indexOf('"columns"') });
+  assert.deepEqual(readTableKey(orders, reader)?.key, tableKey('public', 'orders'));
 });
 
 const type = (typname: string, typcategory: string): PgColumnType => ({ sqlType: typname, typname, typtype: 'b', typcategory, typmod: -1, notNull: false });

@@ -41,14 +41,15 @@ export class LogStream {
    */
   fastLine(text: string, pos: number, action: number, deletedAt: string): string | null {
     const { reader, newRow, oldRow } = this;
-    oldRow.fill(undefined);
     if (action === DELETE) {
+      oldRow.fill(undefined);
       return reader.readArray(text, pos, '"identity":', oldRow) === -1 ? null : this.formatter.deleteTokens(oldRow, deletedAt);
     }
     newRow.fill(undefined);
     const end = reader.readArray(text, pos, '"columns":', newRow);
     if (end === -1) return null;
     if (action === UPDATE && text.charCodeAt(end) === 44 /* , */) {
+      oldRow.fill(undefined);
       if (reader.readArray(text, end + 1, '"identity":', oldRow) === -1 || this.formatter.keyChangedTokens(newRow, oldRow)) return null;
     } else if (action !== INSERT && action !== UPDATE) {
       return null;

@@ -13,7 +13,7 @@ import type { ChangeKind } from '../stream-log.js';
 import type { StopSignal } from '../stop-signal.js';
 import type { LogStream } from './log-stream.js';
 import { decodeWal2Json, type Wal2JsonMessage } from './wal2json-message.js';
-import { changeAction, readTableKey, tableKey } from './wal2json-row.js';
+import { changeAction, TableKeyReader, tableKey } from './wal2json-row.js';
 
 /**
  * The change loop of one database: one replication session serves all its LOG_BASED streams.
@@ -45,6 +45,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
   const byTable = new Map(streams.flatMap((stream) => stream.tableKeys.map((key) => [key, stream] as const)));
   // The fast path finds a stream by its names exactly as wal2json escapes them.
   const byEscapedTable = new Map(streams.flatMap((stream) => stream.tables.map((table) => [tableKey(table.schema, table.table), stream] as const)));
+  const tableKeys = new TableKeyReader();
   /** Set while a row is read by key, so the idle check never queues a second query on the client. */
   const fetching = { active: false };
   const log = logger('log-based');
@@ -82,15 +83,15 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
     const action = changeAction(text);
     const txn = inTransaction;
     if (txn !== null && (action === INSERT || action === UPDATE || action === DELETE)) {
-      const found = readTableKey(text);
-      if (found !== null) {
-        const stream = byEscapedTable.get(found.key);
+      if (tableKeys.read(text)) {
+        const stream = byEscapedTable.get(tableKeys.key);
         if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
-        const line = stream.fastLine(text, found.next, action, txn.deletedAt);
+        const line = stream.fastLine(text, tableKeys.next, action, txn.deletedAt);
         if (line !== null) {
           changes++;
           sinceState++;
-          stream.log.wrote(1, writer.push(line), action === INSERT ? 'inserts' : action === UPDATE ? 'updates' : 'deletes');
+          writer.push(line, stream.log);
+          stream.log.wrote(1, 0, action === INSERT ? 'inserts' : action === UPDATE ? 'updates' : 'deletes');
           return writer.backpressure;
         }
       }
@@ -206,6 +207,8 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
   }
   log.info({ database: context.database, changes, reason: stopReason }, `log-based read of ${context.database} stopped after ${changes} changes: ${stopReason ?? 'stream ended'}`);
   await emitState();
+  // Every line is written, so every stream's byte count is complete before it is logged.
+  await writer.flush();
   return changes;
 }
 

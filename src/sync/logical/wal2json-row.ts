@@ -55,20 +55,36 @@ export function tableKey(schema: string, table: string): string {
 }
 
 /**
- * Finds `,"schema":"…","table":"…",` after the header and returns the table key and the index of
- * the key that follows ("columns" or "identity"); null when the names hold escapes.
+ * Finds `,"schema":"…","table":"…",` after the header: `key` is the table key and `next` the index
+ * of the key that follows ("columns" or "identity"). The last key is remembered, so a run of
+ * changes to one table costs a comparison, not a new string per change.
  */
-export function readTableKey(text: string): { key: string; next: number } | null {
-  const at = text.indexOf(',"schema":"', 13);
-  if (at === -1) return null;
-  const start = at + 11;
-  const tableAt = text.indexOf('","table":"', start);
-  if (tableAt === -1) return null;
-  const end = text.indexOf('",', tableAt + 11);
-  if (end === -1) return null;
-  const key = text.slice(start, end);
-  if (key.indexOf('\\') !== -1) return null;
-  return { key, next: end + 2 };
+export class TableKeyReader {
+  key = '';
+  next = 0;
+  /** `key` followed by the `",` that ends the table name. */
+  private delimited = '';
+
+  /** False when the document has no table names where expected, or they hold escapes. */
+  read(text: string): boolean {
+    const at = text.indexOf(',"schema":"', 13);
+    if (at === -1) return false;
+    const start = at + 11;
+    if (this.delimited !== '' && matchesAt(text, start, this.delimited)) {
+      this.next = start + this.delimited.length;
+      return true;
+    }
+    const tableAt = text.indexOf('","table":"', start);
+    if (tableAt === -1) return false;
+    const end = text.indexOf('",', tableAt + 11);
+    if (end === -1) return false;
+    const key = text.slice(start, end);
+    if (key.indexOf('\\') !== -1) return false;
+    this.key = key;
+    this.delimited = `${key}",`;
+    this.next = end + 2;
+    return true;
+  }
 }
 
 /** The PostgreSQL text of a token: a string literal unescaped, true/false as 't'/'f', a number verbatim. */
