@@ -9,17 +9,21 @@
 // the tap's initial copy (empty table) for its STATE; then changes/2 inserts in one transaction
 // and updates of the same rows in a second one. Each round: (a) `SELECT count(*) FROM
 // pg_logical_slot_peek_changes(slot, NULL, NULL, 'format-version', '2', 'include-transaction',
-// 'true', 'include-timestamp', 'true', 'include-lsn', 'true')` as superuser, and (b) the tap from
-// the post-copy STATE with stdout on /dev/null (it confirms only that STATE's lsn, so the slot
-// keeps the changes for the next round). Best and median wall times become changes/s; the tap's
-// peak RSS comes from GNU time (`/usr/bin/time -f %M`) or /proc polling. A table goes to stdout,
-// the same numbers as JSON to bench/results/log-based-<date>.json.
+// 'true', 'include-timestamp', 'true', 'include-lsn', 'true')` as superuser; (b) a replication
+// client in this process that only counts the changes over the Unix socket (the walsender's own
+// pace); (c) the tap from the post-copy STATE with stdout on /dev/null, once per transport: unix
+// (socket directory as host), tcp (127.0.0.1, sslmode disable), tls (sslmode require). Nothing
+// confirms past that STATE's lsn, so the slot keeps the changes for the next reader. Best and
+// median wall times become changes/s; the tap's peak RSS comes from GNU time (`/usr/bin/time -f
+// %M`) or /proc polling. A table goes to stdout, the same numbers as JSON to
+// bench/results/log-based-<date>.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBench, writeBenchResult } from './bench-results.js';
+import { countChangesRaw } from './replication-baseline.js';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
 import { ensurePostgresInstalled } from '../test/harness/ensure-server.js';
 
@@ -176,9 +180,12 @@ function profileSummary(file: string, count: number): { self: ProfileEntry[]; to
 
 interface TransportResult extends Stats { peakRssMb: number; stream: Stats; ratioToPeek: number; ratioToPeekMedian: number }
 
-function printTable(changes: number, peek: Stats, tap: Partial<Record<Transport, TransportResult>>): void {
+function printTable(changes: number, peek: Stats, tap: Partial<Record<Transport, TransportResult>>, baseline: Stats): void {
   const head = ['changes', 'reader', 'changes/s', 'vs peek', 'median changes/s', 'vs peek (median)', 'stream-only changes/s', 'peak RSS MB'];
-  const rows: (string | number)[][] = [[changes, 'SQL peek_changes', peek.bestChangesPerSecond, '1.00', peek.medianChangesPerSecond, '1.00', '', '']];
+  const rows: (string | number)[][] = [
+    [changes, 'SQL peek_changes', peek.bestChangesPerSecond, '1.00', peek.medianChangesPerSecond, '1.00', '', ''],
+    [changes, 'no-op client over unix', '', '', '', '', baseline.bestChangesPerSecond, ''],
+  ];
   for (const [transport, r] of Object.entries(tap)) {
     rows.push([changes, `tap over ${transport}`, r.bestChangesPerSecond, r.ratioToPeek.toFixed(2), r.medianChangesPerSecond, r.ratioToPeekMedian.toFixed(2), r.stream.bestChangesPerSecond, r.peakRssMb.toFixed(1)]);
   }
@@ -238,6 +245,11 @@ async function main(): Promise<void> {
     const tapArgs = (transport: Transport): string[] => ['--config', configPath(transport), '--catalog', catalogPath, '--state', statePath];
     const peekMs: number[] = [];
     const tapRuns = new Map<Transport, TapRun[]>(opts.transports.map((t) => [t, []]));
+    const baselineMs: number[] = [];
+    const baselineTarget = {
+      host: cluster.socketDir, port: cluster.port, user: 'tapuser', password: 'tappass', database: DB, slot: SLOT,
+      options: { 'format-version': '2', 'include-transaction': 'true', 'include-timestamp': 'true', 'include-lsn': 'true', 'include-types': 'false', 'add-tables': `public.${TABLE}` },
+    };
     for (let round = 1; round <= opts.repeat; round++) {
       const started = process.hrtime.bigint();
       const [peeked] = await cluster.query<{ n: string }>(PEEK_SQL, undefined, DB);
@@ -250,7 +262,8 @@ async function main(): Promise<void> {
         tapRuns.get(transport)!.push(t);
         times.push(`${transport} ${t.ms.toFixed(0)} ms (stream ${t.streamMs} ms, ${(t.peakRssKb / 1024).toFixed(1)} MB)`);
       }
-      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; tap ${times.join('; ')}`);
+      baselineMs.push(await countChangesRaw(baselineTarget, opts.changes));
+      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; no-op client over unix ${baselineMs.at(-1)!.toFixed(0)} ms; tap ${times.join('; ')}`);
     }
 
     let profile: { file: string; ms: number; transport: Transport; summary: ReturnType<typeof profileSummary> } | null = null;
@@ -281,7 +294,8 @@ async function main(): Promise<void> {
         ratioToPeekMedian: whole.medianChangesPerSecond / peek.medianChangesPerSecond,
       }];
     })) as Partial<Record<Transport, TransportResult>>;
-    printTable(opts.changes, peek, tap);
+    const baseline = stats(opts.changes, baselineMs);
+    printTable(opts.changes, peek, tap, baseline);
     const now = new Date();
     const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() || null;
     // Whether the measured tap differs from that commit (uncommitted changes under src/).
@@ -298,6 +312,7 @@ async function main(): Promise<void> {
       peekSql: PEEK_SQL,
       notes: 'peek: SQL count(*) over pg_logical_slot_peek_changes as superuser (server-side decoding, nothing sent to the client). tap: wall time of the CLI from the post-copy STATE with stdout on /dev/null, including process start and the reconnect when wal2json rejects numeric-data-types-as-string (before 2.6), per transport: unix = Unix socket (the tap on the database host), tcp = TCP on 127.0.0.1 without TLS, tls = TCP with sslmode require. stream: the tap\'s own "log-based streams" ms. best = fastest round; ratio = tap changes/s / peek changes/s.',
       peek,
+      noopClientUnix: { ...baseline, ratioToPeek: baseline.bestChangesPerSecond / peek.bestChangesPerSecond, note: 'a replication client in the bench process that only counts the changes (no Node start-up): the walsender\'s own pace, to compare with the tap\'s stream-only rate' },
       tap,
       ...(profile ? { profile: { transport: profile.transport, runMs: profile.ms, self: profile.summary.self, total: profile.summary.total } } : {}),
     };

@@ -29,7 +29,7 @@ const SSH_TUNNEL_SCHEMA = {
 export const CONFIG_SCHEMA = {
   type: 'object',
   properties: {
-    host: { type: 'string', minLength: 1, default: 'localhost', description: 'PostgreSQL host name or address (PGHOST).' },
+    host: { type: 'string', minLength: 1, default: 'localhost', description: 'PostgreSQL host name or address, or a Unix-socket directory such as /var/run/postgresql (PGHOST).' },
     port: { type: 'integer', minimum: 1, maximum: 65535, default: 5432, description: 'PostgreSQL port (PGPORT).' },
     user: { type: 'string', minLength: 1, description: 'Database user (PGUSER).' },
     password: { type: 'string', secret: true, description: 'Password of the user (PGPASSWORD).' },

@@ -74,9 +74,16 @@ export async function startWalStream(config: TapConfig, database: string, option
   let head = 0;
   let waiting = false;
 
-  const sendStatus = (replyRequested: boolean): void => {
+  /**
+   * The input state's position is confirmed once, when streaming starts. Every later status
+   * update (keepalive replies and requests) carries 0/0, which the server does not apply to the
+   * slot: confirming again while the slot decodes lets PostgreSQL 15 move its restart_lsn back to
+   * an older candidate (LogicalIncreaseRestartDecodingForSlot), whose WAL a checkpoint may already
+   * have removed ("requested WAL segment … has already been removed" on the next run).
+   */
+  const sendStatus = (confirm: boolean, replyRequested: boolean): void => {
     if (stopping) return;
-    internals._connection?.sendCopyFromChunk(standbyStatusUpdate(options.confirmLsn, Date.now(), replyRequested));
+    internals._connection?.sendCopyFromChunk(standbyStatusUpdate(confirm ? options.confirmLsn : null, Date.now(), replyRequested));
   };
   const fail = (error: unknown): void => {
     failure ??= error;
@@ -119,9 +126,9 @@ export async function startWalStream(config: TapConfig, database: string, option
   });
   service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
     options.onKeepalive(parseLsn(lsn), !waiting && head >= queue.length);
-    if (shouldRespond) sendStatus(false);
+    if (shouldRespond) sendStatus(false, false);
   });
-  service.on('start', () => sendStatus(false));
+  service.on('start', () => sendStatus(true, false));
   service.on('error', (error: unknown) => {
     if (!stopping) failure ??= error;
   });
@@ -141,5 +148,5 @@ export async function startWalStream(config: TapConfig, database: string, option
       throw replicationError(failure ?? error, options.slot, config.user);
     },
   );
-  return { done, requestKeepalive: () => sendStatus(true), stop };
+  return { done, requestKeepalive: () => sendStatus(false, true), stop };
 }

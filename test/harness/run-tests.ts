@@ -76,6 +76,7 @@ async function main(): Promise<number> {
     cluster = await startCluster();
     env.TAP_POSTGRES_TEST_URL = cluster.url();
     env.TAP_POSTGRES_TEST_CERTS = cluster.certsDir;
+    env.TAP_POSTGRES_TEST_SOCKET_DIR = cluster.socketDir;
     process.stderr.write(
       `tap-postgres tests: PostgreSQL ${cluster.serverVersionNum} on 127.0.0.1:${cluster.port} (${cluster.dataDir})\n`,
     );

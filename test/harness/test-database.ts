@@ -11,6 +11,8 @@ export interface TestDatabase {
   superUrl: string;
   /** Directory with ca.crt, server/wronghost/client certs, when the harness made them. */
   certsDir: string | null;
+  /** The server's Unix-socket directory, when the harness started the server. */
+  socketDir: string | null;
   tapConfig(overrides?: Record<string, unknown>): Record<string, unknown>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -24,19 +26,19 @@ export function testDatabaseName(name: string): string {
   return ('t_' + name.toLowerCase().replace(/[^a-z0-9_]/g, '_')).slice(0, 60);
 }
 
-interface Server { url: URL; certsDir: string | null }
+interface Server { url: URL; certsDir: string | null; socketDir: string | null }
 let server: Promise<Server> | null = null;
 
 /** Started once per process; a file run alone with `node --test` still works without the runner. */
 function testServer(): Promise<Server> {
   server ??= (async (): Promise<Server> => {
     const external = process.env.TAP_POSTGRES_TEST_URL;
-    if (external) return { url: new URL(external), certsDir: process.env.TAP_POSTGRES_TEST_CERTS || null };
+    if (external) return { url: new URL(external), certsDir: process.env.TAP_POSTGRES_TEST_CERTS || null, socketDir: process.env.TAP_POSTGRES_TEST_SOCKET_DIR || null };
     await ensurePostgresInstalled();
     const cluster: Cluster = await startCluster();
     // Graceful stop once the file's work is done; cluster.ts's exit hook covers abrupt endings.
     process.once('beforeExit', () => { void cluster.stop(); });
-    return { url: new URL(cluster.url()), certsDir: cluster.certsDir };
+    return { url: new URL(cluster.url()), certsDir: cluster.certsDir, socketDir: cluster.socketDir };
   })();
   return server;
 }
@@ -93,7 +95,7 @@ async function dropDatabase(admin: pg.Client, dbName: string): Promise<void> {
 }
 
 export async function createTestDatabase(name: string): Promise<TestDatabase> {
-  const { url, certsDir } = await testServer();
+  const { url, certsDir, socketDir } = await testServer();
   const dbName = testDatabaseName(name);
   const ident = quoteIdent(dbName);
   const adminUrl = url.href;
@@ -119,6 +121,7 @@ export async function createTestDatabase(name: string): Promise<TestDatabase> {
     port,
     superUrl,
     certsDir,
+    socketDir,
     tapConfig: (overrides = {}) => ({
       host, port, user: 'tapuser', password: 'tappass', dbname: dbName, filter_dbs: dbName, ...overrides,
     }),
