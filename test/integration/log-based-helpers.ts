@@ -130,12 +130,19 @@ export async function advanceSlot(db: TestDatabase, slot = `stitch_${db.name}`):
 export async function caughtUp(db: TestDatabase, slot = `stitch_${db.name}`, timeoutMs = 60_000): Promise<void> {
   await flushWal(db);
   const [{ target }] = await db.query<{ target: string }>('SELECT pg_current_wal_lsn()::text AS target');
-  const until = Date.now() + timeoutMs;
+  // Other test files share the server and may write gigabytes of WAL that this walsender must read
+  // through first: only a walsender that stops moving for timeoutMs fails the wait.
+  let until = Date.now() + timeoutMs;
+  let lastSent: string | null = null;
   for (;;) {
-    const rows = await db.query<{ done: boolean }>(
-      `SELECT r.sent_lsn >= $2::pg_lsn AS done FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = $1`, [slot, target]);
+    const rows = await db.query<{ done: boolean; sent: string }>(
+      `SELECT r.sent_lsn >= $2::pg_lsn AS done, r.sent_lsn::text AS sent FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = $1`, [slot, target]);
     if (rows[0]?.done === true) return;
-    assert.ok(Date.now() < until, `the walsender of ${slot} reached ${target} within ${timeoutMs} ms`);
+    if (rows[0] !== undefined && rows[0].sent !== lastSent) {
+      lastSent = rows[0].sent;
+      until = Date.now() + timeoutMs;
+    }
+    assert.ok(Date.now() < until, `the walsender of ${slot} reached ${target} (it stopped at ${lastSent ?? 'no active walsender'} for ${timeoutMs} ms)`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -155,6 +162,8 @@ export interface RunningTap {
   lines: Message[];
   /** Resolves once a line matching `predicate` has been printed. */
   waitFor(predicate: (message: Message) => boolean, timeoutMs?: number): Promise<void>;
+  /** What the tap has printed on stderr so far. */
+  stderr(): string;
   /** Resolves with exit code and stderr when the tap ends. */
   done: Promise<{ code: number | null; stderr: string; stdout: string }>;
 }
@@ -190,6 +199,7 @@ export function startTap(db: TestDatabase, catalog: CatalogJson, state: unknown,
     child,
     lines,
     done,
+    stderr: () => stderr.text,
     waitFor(predicate, timeoutMs = 60_000) {
       if (lines.some(predicate)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {

@@ -58,7 +58,9 @@ test('50 interleaved concurrent transactions committed while the tap streams all
   try {
     await slotActive(db);
     await pool[0]!.query('INSERT INTO conc VALUES (500, -1, 0)');
-    await caughtUp(db);
+    await caughtUp(db).catch((error: Error) => {
+      throw new Error(`${error.message}\ntap stderr:\n${tap.stderr().slice(-3000)}`);
+    });
     // Ten rounds; in each, five clients open a transaction, take turns writing, then commit in a shuffled order.
     let txn = 0;
     for (let round = 0; round < 10; round++) {
