@@ -14,6 +14,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv, selectStream, type Catalog } from './bench-catalog.js';
 import { runBench, writeBenchResult } from './bench-results.js';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
 import { ensurePostgresInstalled } from '../test/harness/ensure-server.js';
@@ -110,12 +111,6 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, pollRss: boo
   });
 }
 
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PG')) env[k] = v;
-  return { ...env, LC_ALL: 'C', ...extra };
-}
-
 async function runPsql(cluster: Cluster, table: string): Promise<Run> {
   const own = join(cluster.binDir, 'psql');
   const psql = existsSync(own) ? own : 'psql';
@@ -138,18 +133,6 @@ async function runTap(configPath: string, catalogPath: string, expectedRows: num
   if (!end) throw new Error(`no stream end line in the tap's log:\n${r.stderr.slice(-2000)}`);
   if (end.rows !== expectedRows) throw new Error(`tap synced ${String(end.rows)} rows, expected ${expectedRows}`);
   return { ms: r.ms, rows: end.rows as number, logRowsPerSecond: end.rows_per_second as number, ...(peakRssKb ? { peakRssKb } : {}) };
-}
-
-interface Catalog { streams: Array<{ table_name: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> }
-
-function selectOnly(catalog: Catalog, table: string): Catalog {
-  const copy = JSON.parse(JSON.stringify(catalog)) as Catalog;
-  const entry = copy.streams.find((s) => s.table_name === table);
-  if (!entry) throw new Error(`discovery found no stream for ${table}`);
-  const top = entry.metadata.find((m) => m.breadcrumb.length === 0)!.metadata;
-  top.selected = true;
-  top['replication-method'] = 'FULL_TABLE';
-  return copy;
 }
 
 function printTable(results: SizeResult[]): void {
@@ -189,7 +172,7 @@ async function main(): Promise<void> {
     for (const rows of opts.sizes) {
       const table = `t_${rows}`;
       const catalogPath = join(work, `${table}.catalog.json`);
-      writeFileSync(catalogPath, JSON.stringify(selectOnly(catalog, table)));
+      writeFileSync(catalogPath, JSON.stringify(selectStream(catalog, table, 'FULL_TABLE')));
       const psqlRuns: Run[] = [];
       const tapRuns: Run[] = [];
       for (let round = 1; round <= opts.repeat; round++) {

@@ -22,6 +22,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv, selectStream, type Catalog } from './bench-catalog.js';
 import { runBench, writeBenchResult } from './bench-results.js';
 import { countChangesRaw } from './replication-baseline.js';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
@@ -91,12 +92,6 @@ function values(column: string, salt: number): string {
     ARRAY[${i} % 10, ${i} % 100, (${i} + ${salt}) % 1000]::int[]`;
 }
 
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PG')) env[k] = v;
-  return { ...env, LC_ALL: 'C' };
-}
-
 /** Runs the tap with stdout on /dev/null; returns wall time, its own stream time and change count, and peak RSS. */
 function runTap(args: string[], expected: number, nodeFlags: string[] = []): Promise<TapRun> {
   const useTime = existsSync(GNU_TIME);
@@ -130,18 +125,6 @@ function runTap(args: string[], expected: number, nodeFlags: string[] = []): Pro
       resolve({ ms, streamMs: end.ms as number, changes: end.changes as number, peakRssKb });
     });
   });
-}
-
-interface Catalog { streams: Array<{ table_name: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> }
-
-function selectLogBased(catalog: Catalog, table: string): Catalog {
-  const copy = JSON.parse(JSON.stringify(catalog)) as Catalog;
-  const entry = copy.streams.find((s) => s.table_name === table);
-  if (!entry) throw new Error(`discovery found no stream for ${table}`);
-  const top = entry.metadata.find((m) => m.breadcrumb.length === 0)!.metadata;
-  top.selected = true;
-  top['replication-method'] = 'LOG_BASED';
-  return copy;
 }
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
@@ -224,7 +207,7 @@ async function main(): Promise<void> {
     const statePath = join(work, 'state.json');
     const discovered = spawnSync(process.execPath, [tapBin, '--config', configPath('tcp'), '--discover'], { cwd: repoRoot, env: childEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
     if (discovered.status !== 0) throw new Error(`discovery failed:\n${discovered.stderr}`);
-    writeFileSync(catalogPath, JSON.stringify(selectLogBased(JSON.parse(discovered.stdout) as Catalog, TABLE)));
+    writeFileSync(catalogPath, JSON.stringify(selectStream(JSON.parse(discovered.stdout) as Catalog, TABLE, 'LOG_BASED')));
     const copy = spawnSync(process.execPath, [tapBin, '--config', configPath('tcp'), '--catalog', catalogPath], { cwd: repoRoot, env: childEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
     if (copy.status !== 0) throw new Error(`initial copy failed:\n${copy.stderr}`);
     const lastState = copy.stdout.split('\n').filter((l) => l.startsWith('{"type":"STATE"')).pop();
