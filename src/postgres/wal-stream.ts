@@ -5,12 +5,15 @@ import type { TapConfig } from '../config/tap-config.js';
 import { formatLsn, parseLsn, type Lsn } from '../state/lsn.js';
 import { connectionOptions } from './connect.js';
 import { replicationError } from './replication-errors.js';
+import { standbyStatusUpdate } from './standby-status.js';
 
 /**
  * One replication session on one slot: START_REPLICATION with wal2json options, every message
- * handed over as raw text (the caller decodes), the socket paused while the handler runs
- * (backpressure). The only position ever confirmed to the server is `confirmLsn`, fixed at start:
- * what the target already committed, never what this run merely read.
+ * handed over as text in order. The handler runs synchronously per message; when it returns a
+ * promise (stdout full, a row to read by key) the socket is paused and later messages wait in a
+ * queue no longer than one socket read, so memory stays flat. The only position ever confirmed
+ * to the server is `confirmLsn`, fixed at start: what the target already committed, never what
+ * this run merely read.
  */
 export interface WalStreamOptions {
   slot: string;
@@ -18,7 +21,8 @@ export interface WalStreamOptions {
   /** A bookmark: every transaction committed before it is downstream (null: confirm nothing). */
   confirmLsn: Lsn | null;
   pluginOptions: Readonly<Record<string, string>>;
-  onMessage: (text: string) => Promise<void>;
+  /** Return a promise to hold the stream until it settles; undefined to go straight on. */
+  onMessage: (text: string) => Promise<void> | undefined;
   /**
    * Server keepalives report how far the server has decoded; `drained` says whether every
    * message received before it has been handled, so the caller may decide it is caught up.
@@ -29,6 +33,8 @@ export interface WalStreamOptions {
 export interface WalStream {
   /** Resolves when the stream ended (after stop()); rejects with a TapError on failure. */
   readonly done: Promise<void>;
+  /** Asks the server for a keepalive now (it otherwise sends one only every wal_sender_timeout / 2). */
+  requestKeepalive(): void;
   stop(): Promise<void>;
 }
 
@@ -48,30 +54,88 @@ class RawWal2JsonPlugin extends AbstractPlugin<Readonly<Record<string, string>>>
   }
 }
 
+/** What the library keeps private and we need: the socket (to pause it) and the protocol writer. */
+interface ServiceInternals {
+  _connection: { stream?: { pause(): void; resume(): void }; sendCopyFromChunk(chunk: Buffer): void } | null;
+}
+
 export async function startWalStream(config: TapConfig, database: string, options: WalStreamOptions): Promise<WalStream> {
+  // Flow control off: the library then hands each message over synchronously, without a promise
+  // per message; pausing and queueing is done here.
   const service = new LogicalReplicationService(await connectionOptions(config, database), {
     // Never acknowledge automatically: that would confirm LSNs only read, not committed downstream.
     acknowledge: { auto: false, timeoutSeconds: 0 },
-    flowControl: { enabled: true },
+    flowControl: { enabled: false },
   });
+  const internals = service as unknown as ServiceInternals;
   let failure: unknown = null;
   let stopping = false;
-  // The server skips transactions committed before the flushed position, and the library
-  // reports "position + 1": hand it confirmLsn - 1 so exactly confirmLsn is flushed.
-  const confirm = async (): Promise<void> => {
-    if (options.confirmLsn !== null && options.confirmLsn > 0n) await service.acknowledge(formatLsn(options.confirmLsn - 1n));
+  const queue: string[] = [];
+  let head = 0;
+  let waiting = false;
+
+  /**
+   * The input state's position is confirmed once, when streaming starts: it cannot change during
+   * a run, since only the target knows what it committed. Every later status update (keepalive
+   * replies and requests) carries 0/0, which the server takes as nothing to confirm.
+   */
+  const sendStatus = (confirm: boolean, replyRequested: boolean): void => {
+    if (stopping) return;
+    internals._connection?.sendCopyFromChunk(standbyStatusUpdate(confirm ? options.confirmLsn : null, Date.now(), replyRequested));
   };
-  service.on('data', async (_lsn: string, text: string) => options.onMessage(text));
-  // Keepalives bypass the data queue; peek at it to know whether earlier messages are handled.
-  const internals = service as unknown as { _messageQueue: unknown[]; _processing: boolean };
-  service.on('heartbeat', async (lsn: string, _timestamp: number, shouldRespond: boolean) => {
-    options.onKeepalive(parseLsn(lsn), internals._messageQueue.length === 0 && !internals._processing);
-    if (shouldRespond) await confirm();
+  const fail = (error: unknown): void => {
+    failure ??= error;
+    void stop();
+  };
+  const hold = (pending: Promise<void>): void => {
+    waiting = true;
+    internals._connection?.stream?.pause();
+    pending.then(() => {
+      waiting = false;
+      drain();
+    }, fail);
+  };
+  const handle = (text: string): boolean => {
+    let pending: Promise<void> | undefined;
+    try {
+      pending = options.onMessage(text);
+    } catch (error) {
+      fail(error);
+      return false;
+    }
+    if (pending === undefined) return true;
+    hold(pending);
+    return false;
+  };
+  const drain = (): void => {
+    while (head < queue.length && !stopping) {
+      const text = queue[head++] as string;
+      if (!handle(text)) return;
+    }
+    queue.length = 0;
+    head = 0;
+    if (!stopping) internals._connection?.stream?.resume();
+  };
+
+  service.on('data', (_lsn: string, text: string) => {
+    if (stopping) return;
+    if (waiting || head < queue.length) queue.push(text);
+    else handle(text);
   });
-  service.on('start', () => void confirm());
+  service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
+    options.onKeepalive(parseLsn(lsn), !waiting && head >= queue.length);
+    if (shouldRespond) sendStatus(false, false);
+  });
+  service.on('start', () => sendStatus(true, false));
   service.on('error', (error: unknown) => {
     if (!stopping) failure ??= error;
   });
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    queue.length = 0;
+    head = 0;
+    await service.destroy();
+  };
   const plugin = new RawWal2JsonPlugin(options.pluginOptions);
   const done = service.subscribe(plugin as never, options.slot, formatLsn(options.startLsn)).then(
     () => {
@@ -82,11 +146,5 @@ export async function startWalStream(config: TapConfig, database: string, option
       throw replicationError(failure ?? error, options.slot, config.user);
     },
   );
-  return {
-    done,
-    async stop(): Promise<void> {
-      stopping = true;
-      await service.destroy();
-    },
-  };
+  return { done, requestKeepalive: () => sendStatus(false, true), stop };
 }

@@ -14,10 +14,20 @@ export interface MessageCounts {
 const FLUSH_CHARS = 64 * 1024;
 const SETTLED: Promise<void> = Promise.resolve();
 
+/** Told how many bytes of output its lines took, once they are encoded. */
+export interface ByteCounter {
+  addBytes(bytes: number): void;
+}
+
 export class MessageWriter {
   /** Lines since the last write, joined once per chunk (cheaper than growing one string or encoding per line). */
   private pending: string[] = [];
   private pendingChars = 0;
+  /**
+   * Runs of pushed lines by the counter they belong to, as [counter, start, end) character
+   * offsets into the pending text: bytes are counted per chunk, not per line.
+   */
+  private owners: { counter: ByteCounter; start: number; end: number }[] = [];
   /** Set while stdout's buffer is full; resolves on 'drain'. */
   private blocked: Promise<void> | undefined;
   private failure: Error | null = null;
@@ -46,6 +56,22 @@ export class MessageWriter {
     return this.blocked ?? SETTLED;
   }
 
+  /**
+   * The per-change path of log-based sync: appends one line whose size in bytes `counter` is told
+   * when its chunk is written. The caller looks at `backpressure` before reading more.
+   */
+  push(line: string, counter: ByteCounter): void {
+    const last = this.owners[this.owners.length - 1];
+    if (last !== undefined && last.counter === counter && last.end === this.pendingChars) last.end += line.length;
+    else this.owners.push({ counter, start: this.pendingChars, end: this.pendingChars + line.length });
+    this.append(line, 1);
+  }
+
+  /** A promise while stdout is full (wait for it before writing more), else undefined. */
+  get backpressure(): Promise<void> | undefined {
+    return this.blocked;
+  }
+
   async flush(): Promise<void> {
     this.throwIfClosed();
     this.send();
@@ -66,11 +92,22 @@ export class MessageWriter {
     const chunk = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
+    if (this.owners.length > 0) this.countBytes(chunk);
     if (!this.out.write(chunk) && this.blocked === undefined) {
       this.blocked = this.drained().then(() => {
         this.blocked = undefined;
       });
     }
+  }
+
+  private countBytes(chunk: string): void {
+    const owners = this.owners;
+    this.owners = [];
+    if (owners.length === 1 && owners[0]!.start === 0 && owners[0]!.end === chunk.length) {
+      owners[0]!.counter.addBytes(Buffer.byteLength(chunk));
+      return;
+    }
+    for (const { counter, start, end } of owners) counter.addBytes(Buffer.byteLength(chunk.slice(start, end)));
   }
 
   private drained(): Promise<void> {

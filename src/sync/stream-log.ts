@@ -1,5 +1,6 @@
 import { logger } from '../log.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
+import type { ByteCounter } from '../singer/message-writer.js';
 import { ProgressLine } from './progress-line.js';
 import type { RunReport, StreamReport, StreamStatus } from './run-report.js';
 
@@ -10,7 +11,7 @@ import type { RunReport, StreamReport, StreamStatus } from './run-report.js';
  */
 export type ChangeKind = 'inserts' | 'updates' | 'deletes';
 
-export class StreamLog {
+export class StreamLog implements ByteCounter {
   private readonly started = Date.now();
   private readonly entry: StreamReport;
   private readonly progress: ProgressLine;
@@ -27,6 +28,11 @@ export class StreamLog {
     this.entry.bytes += bytes;
     if (kind !== undefined) this.entry[kind] = (this.entry[kind] ?? 0) + records;
     this.progress.update(this.entry.records);
+  }
+
+  /** Bytes of lines the writer counted when it wrote them (see MessageWriter.push). */
+  addBytes(bytes: number): void {
+    this.entry.bytes += bytes;
   }
 
   bookmark(after: unknown): void {

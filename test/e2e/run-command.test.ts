@@ -192,22 +192,28 @@ test('a second run started while the first is running exits 75 and leaves the fi
   const firstRun = spawn(process.execPath, [join(repoRoot, 'bin', 'tap-postgres.js'), ...runArgs(job, slowTarget)], { stdio: ['ignore', 'ignore', 'pipe'], env });
   const firstStderr = collectText(firstRun.stderr);
   const firstDone = new Promise<number | null>((resolve) => firstRun.on('close', (code) => resolve(code)));
-  for (let i = 0; !existsSync(job.lock); i++) {
-    assert.ok(i < 1200, `the first run takes the lock:\n${firstStderr.text}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  // A failed assertion must not leave the first run waiting for the release file forever.
+  try {
+    for (let i = 0; !existsSync(job.lock); i++) {
+      assert.ok(i < 1200, `the first run takes the lock:\n${firstStderr.text}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const lockText = readFileSync(job.lock, 'utf8');
+    assert.equal((JSON.parse(lockText) as { pid: number }).pid, firstRun.pid);
+
+    const second = await runJob(job);
+    assert.equal(second.code, 75, second.stderr);
+    assert.match(errorLine(second, 'RUN_LOCKED').msg as string, new RegExp(`pid ${firstRun.pid}`));
+    assert.equal(readFileSync(job.lock, 'utf8'), lockText, 'the first run\'s lock is untouched');
+    assert.equal(existsSync(job.state), false, 'no state file written by the refused run');
+
+    writeFileSync(release, '');
+    assert.equal(await firstDone, 0, firstStderr.text);
+    assert.deepEqual(delivered(job), range(1, next - 1), 'the first run delivered every row once');
+    assert.equal(savedState(job).bookmarks[streamId]?.replication_key_value, next - 1);
+  } finally {
+    if (!existsSync(release)) writeFileSync(release, '');
+    if (firstRun.exitCode === null) firstRun.kill('SIGKILL');
   }
-  const lockText = readFileSync(job.lock, 'utf8');
-  assert.equal((JSON.parse(lockText) as { pid: number }).pid, firstRun.pid);
-
-  const second = await runJob(job);
-  assert.equal(second.code, 75, second.stderr);
-  assert.match(errorLine(second, 'RUN_LOCKED').msg as string, new RegExp(`pid ${firstRun.pid}`));
-  assert.equal(readFileSync(job.lock, 'utf8'), lockText, 'the first run\'s lock is untouched');
-  assert.equal(existsSync(job.state), false, 'no state file written by the refused run');
-
-  writeFileSync(release, '');
-  assert.equal(await firstDone, 0, firstStderr.text);
-  assert.deepEqual(delivered(job), range(1, next - 1), 'the first run delivered every row once');
-  assert.equal(savedState(job).bookmarks[streamId]?.replication_key_value, next - 1);
   assert.deepEqual(readdirSync(job.dir).filter((name) => name !== 'out').sort(), ['catalog.json', 'config.json', 'release', 'state.json']);
 });

@@ -1,6 +1,6 @@
 // Runs the built CLI exactly as a user would: a separate node process on bin/tap-postgres.js.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,13 @@ export function spawnTap(args: string[], options: RunTapOptions = {}): ChildProc
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   if (dir) child.once('close', () => rmSync(dir, { recursive: true, force: true }));
+  // For hunting a failure that needs the whole suite's load: every tap's stderr kept in one file each.
+  if (process.env.TAP_STDERR_DIR) {
+    const file = createWriteStream(join(process.env.TAP_STDERR_DIR, `tap-${Date.now()}-${child.pid ?? 0}.log`));
+    file.write(`${argv.join(' ')}\n`);
+    child.stderr.on('data', (chunk: Buffer) => file.write(chunk));
+    child.once('close', (code, signal) => file.end(`exit ${code ?? signal}\n`));
+  }
   child.stdin.on('error', () => { /* the tap may exit without reading stdin */ });
   if (options.input !== undefined) child.stdin.end(options.input);
   else child.stdin.end();

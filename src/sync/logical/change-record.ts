@@ -1,6 +1,7 @@
 import { RecordLineFormatter } from '../../singer/messages.js';
-import type { ValueConverter } from '../../values/index.js';
+import { jsonString, type ValueConverter } from '../../values/index.js';
 import type { Wal2JsonColumn } from './wal2json-message.js';
+import { tokenText, type RowToken } from './wal2json-row.js';
 
 /**
  * Turns one decoded row change into RECORD lines for its stream, with the same converters as
@@ -22,6 +23,12 @@ export interface ChangeFormatter {
   upsertWith(values: ReadonlyMap<string, string | null>): string;
   delete(identity: readonly Wal2JsonColumn[], deletedAt: string): string;
   keyChanged(columns: readonly Wal2JsonColumn[], identity: readonly Wal2JsonColumn[]): boolean;
+  /** The fast path: tokens in column order; null when a selected column is missing (the general path handles it). */
+  upsertTokens(tokens: readonly RowToken[]): string | null;
+  /** Tokens of the old row in column order; null when a key column is missing. */
+  deleteTokens(identity: readonly RowToken[], deletedAt: string): string | null;
+  /** Whether a key column carried by both the new row and the old identity differs. */
+  keyChangedTokens(columns: readonly RowToken[], identity: readonly RowToken[]): boolean;
 }
 
 export function changeFormatter(stream: string, shape: ChangeShape, version: number): ChangeFormatter {
@@ -36,6 +43,16 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
   // Hex digits never start with a backslash, so a value read back by SQL (already \x...) is left alone.
   const restore = (name: string, text: string | null | undefined): string | null | undefined =>
     text !== null && text !== undefined && bytea.size > 0 && bytea.has(name) && !text.startsWith('\\x') ? `\\x${text}` : text;
+
+  // A string value of a text-like column is already a JSON string in the wal2json document:
+  // it goes into the line as it came (PostgreSQL's escape_json and JSON.stringify agree).
+  const literal = shape.names.map((name, i) => shape.converters[i] === jsonString && !bytea.has(name));
+  const fragment = (i: number, token: string | null): string | null => {
+    if (token === null) return null;
+    if (literal[i] === true && token.charCodeAt(0) === 34 /* " */) return token;
+    return (shape.converters[i] as ValueConverter)(restore(shape.names[i] as string, tokenText(token)) as string);
+  };
+  const keyFragments: (string | null)[] = new Array<string | null>(keyIndexes.length + 1);
 
   const upsertWith = (values: ReadonlyMap<string, string | null>): string => {
     const fragments: (string | null)[] = new Array<string | null>(width + 1);
@@ -64,6 +81,33 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
       return { line: rows.format(fragments), missing };
     },
     upsertWith,
+    upsertTokens(tokens) {
+      const fragments: (string | null)[] = new Array<string | null>(width + 1);
+      for (let i = 0; i < width; i++) {
+        const token = tokens[i];
+        if (token === undefined) return null;
+        fragments[i] = fragment(i, token);
+      }
+      fragments[width] = null;
+      return rows.format(fragments);
+    },
+    deleteTokens(identity, deletedAt) {
+      for (let k = 0; k < keyIndexes.length; k++) {
+        const token = identity[keyIndexes[k] as number];
+        if (token === undefined) return null;
+        keyFragments[k] = fragment(keyIndexes[k] as number, token);
+      }
+      keyFragments[keyIndexes.length] = JSON.stringify(deletedAt);
+      return deletes.format(keyFragments);
+    },
+    keyChangedTokens(columns, identity) {
+      for (const index of keyIndexes) {
+        const before = identity[index];
+        const now = columns[index];
+        if (before !== undefined && now !== undefined && before !== now) return true;
+      }
+      return false;
+    },
     delete(identity, deletedAt) {
       const values = byName(identity);
       const fragments = shape.keys.map((key, i) => convert(keyConverters[i] as ValueConverter, restore(key, values.get(key))));

@@ -13,6 +13,7 @@ import type { ChangeKind } from '../stream-log.js';
 import type { StopSignal } from '../stop-signal.js';
 import type { LogStream } from './log-stream.js';
 import { decodeWal2Json, type Wal2JsonMessage } from './wal2json-message.js';
+import { changeAction, TableKeyReader, tableKey } from './wal2json-row.js';
 
 /**
  * The change loop of one database: one replication session serves all its LOG_BASED streams.
@@ -32,20 +33,30 @@ export interface ReadChangesContext {
 }
 
 const STATE_EVERY_MS = 5_000;
+/** After this much quiet the server is asked for a keepalive (it says how far it has decoded). */
+const KEEPALIVE_REQUEST_MS = 1_000;
 const TIMESTAMPTZ = valueConverter({ sqlType: 'timestamp with time zone', typname: 'timestamptz', typtype: 'b', typcategory: 'D', typmod: -1, notNull: true });
-
-/** Set while applyChange reads a row by key, so the idle check never queues a second query on the client. */
-const fetching = { active: false };
+const INSERT = 73; // I
+const UPDATE = 85; // U
+const DELETE = 68; // D
 
 export async function readChanges(streams: readonly LogStream[], context: ReadChangesContext): Promise<number> {
-  const { config, state } = context;
+  const { config, state, writer } = context;
   const byTable = new Map(streams.flatMap((stream) => stream.tableKeys.map((key) => [key, stream] as const)));
+  // The fast path finds a stream by its names exactly as wal2json escapes them.
+  const byEscapedTable = new Map(streams.flatMap((stream) => stream.tables.map((table) => [tableKey(table.schema, table.table), stream] as const)));
+  const tableKeys = new TableKeyReader();
+  /** Set while a row is read by key, so the idle check never queues a second query on the client. */
+  const fetching = { active: false };
   const log = logger('log-based');
   let changes = 0;
   let sinceState = 0;
   let lastStateAt = Date.now();
   let inTransaction: { commitLsn: Lsn; deletedAt: string } | null = null;
   let lastMessageAt = Date.now();
+  /** Counted per message and compared by the watchdog, which is cheaper than a clock read per message. */
+  let messagesSeen = 0;
+  let messagesAtLastLook = 0;
   let stopReason: string | null = null;
   const startedAt = Date.now();
 
@@ -61,9 +72,34 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
     lastStateAt = Date.now();
   };
 
-  const onMessage = async (text: string): Promise<void> => {
-    lastMessageAt = Date.now();
-    if (stopReason !== null) return;
+  /**
+   * Runs synchronously for the common change (an insert, update or delete of a selected table in
+   * the usual shape) and returns a promise only when stdout is full; everything else takes the
+   * general path below.
+   */
+  const onMessage = (text: string): Promise<void> | undefined => {
+    messagesSeen++;
+    if (stopReason !== null) return undefined;
+    const action = changeAction(text);
+    const txn = inTransaction;
+    if (txn !== null && (action === INSERT || action === UPDATE || action === DELETE)) {
+      if (tableKeys.read(text)) {
+        const stream = byEscapedTable.get(tableKeys.key);
+        if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
+        const line = stream.fastLine(text, tableKeys.next, action, txn.deletedAt);
+        if (line !== null) {
+          changes++;
+          sinceState++;
+          writer.push(line, stream.log);
+          stream.log.wrote(1, 0, action === INSERT ? 'inserts' : action === UPDATE ? 'updates' : 'deletes');
+          return writer.backpressure;
+        }
+      }
+    }
+    return onOtherMessage(text);
+  };
+
+  const onOtherMessage = async (text: string): Promise<void> => {
     const message = decodeWal2Json(text);
     if (message.action === 'B') {
       inTransaction = { commitLsn: message.commitLsn, deletedAt: JSON.parse(TIMESTAMPTZ(message.timestamp)) as string };
@@ -77,7 +113,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
       for (const stream of streams) if (message.commitLsn >= stream.lsn) stream.lsn = message.commitLsn + 1n;
       if (sinceState >= config.stateIntervalRows || (sinceState > 0 && Date.now() - lastStateAt >= STATE_EVERY_MS)) await emitState();
       // A committed transaction goes downstream now, not when 64 KB have piled up.
-      await context.writer.flush();
+      await writer.flush();
       if (context.endLsn !== null && message.endLsn >= context.endLsn) stopReason = 'reached the WAL end captured at start (break_at_end_lsn)';
       return;
     }
@@ -85,7 +121,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
     const stream = byTable.get(`${message.schema}.${message.table}`);
     const txn: { commitLsn: Lsn; deletedAt: string } = inTransaction;
     if (stream === undefined || txn.commitLsn < stream.lsn) return;
-    const written = await applyChange(stream, message, txn.deletedAt, context);
+    const written = await applyChange(stream, message, txn.deletedAt, context, fetching);
     changes += written;
     sinceState += written;
   };
@@ -114,12 +150,23 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
     let sampling = false;
     let stillSamples = 0;
     let lastSample = 0;
+    let lastKeepaliveRequest = 0;
     const watchdog = setInterval(() => {
       const now = Date.now();
       if (stopReason === null && context.stop.requested) stopReason = `stop requested (${context.stop.reason ?? 'signal'})`;
       if (stopReason === null && now - startedAt >= config.maxRunSeconds * 1000) stopReason = `ran for ${config.maxRunSeconds} s (max_run_seconds)`;
+      if (messagesSeen !== messagesAtLastLook) {
+        messagesAtLastLook = messagesSeen;
+        lastMessageAt = now;
+      }
       const quietFor = now - lastMessageAt;
       if (quietFor < 500) stillSamples = 0;
+      // Between transactions and quiet: ask where the server is, so a run that has read everything
+      // sees it within a second instead of at the server's next unprompted keepalive.
+      if (inTransaction === null && quietFor >= KEEPALIVE_REQUEST_MS && now - lastKeepaliveRequest >= KEEPALIVE_REQUEST_MS) {
+        lastKeepaliveRequest = now;
+        wal.requestKeepalive();
+      }
       if (!sampling && !fetching.active && quietFor >= 500 && now - lastSample >= 500) {
         sampling = true;
         lastSample = now;
@@ -160,11 +207,13 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
   }
   log.info({ database: context.database, changes, reason: stopReason }, `log-based read of ${context.database} stopped after ${changes} changes: ${stopReason ?? 'stream ended'}`);
   await emitState();
+  // Every line is written, so every stream's byte count is complete before it is logged.
+  await writer.flush();
   return changes;
 }
 
 /** Writes the RECORD lines of one change; returns how many. */
-async function applyChange(stream: LogStream, message: Wal2JsonMessage, deletedAt: string, context: ReadChangesContext): Promise<number> {
+async function applyChange(stream: LogStream, message: Wal2JsonMessage, deletedAt: string, context: ReadChangesContext, fetching: { active: boolean }): Promise<number> {
   const { writer } = context;
   if (message.action === 'T') {
     stream.newVersion(Date.now());
