@@ -1,8 +1,9 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { TapError } from '../errors.js';
 import { logger } from '../log.js';
 import { readJsonFile } from '../json-file.js';
-import { CONFIG_SCHEMA, KNOWN_KEYS } from './config-schema.js';
+import { KNOWN_KEYS } from './config-schema.js';
+import validate from './config-validator.js';
 import type { ReplicationMethod, SslMode, TapConfig } from './tap-config.js';
 
 /** libpq environment variables that fill keys the file leaves out (one merge, here). */
@@ -18,8 +19,6 @@ const ENV_FALLBACK: Record<string, string> = {
   ssl_key: 'PGSSLKEY',
 };
 
-const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false });
-const validate = ajv.compile(CONFIG_SCHEMA);
 
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<TapConfig> {
   const raw = await readJsonFile(path, 'CONFIG');

@@ -89,10 +89,12 @@ export class MessageWriter {
   private send(): void {
     if (this.pending.length === 0) return;
     this.throwIfClosed();
-    const chunk = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
+    const text = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
-    if (this.owners.length > 0) this.countBytes(chunk);
+    // Encoded here once: its length is the byte count the streams' logs need, without a second pass.
+    const chunk = Buffer.from(text, 'utf8');
+    if (this.owners.length > 0) this.countBytes(text, chunk.length);
     if (!this.out.write(chunk) && this.blocked === undefined) {
       this.blocked = this.drained().then(() => {
         this.blocked = undefined;
@@ -100,14 +102,14 @@ export class MessageWriter {
     }
   }
 
-  private countBytes(chunk: string): void {
+  private countBytes(text: string, bytes: number): void {
     const owners = this.owners;
     this.owners = [];
-    if (owners.length === 1 && owners[0]!.start === 0 && owners[0]!.end === chunk.length) {
-      owners[0]!.counter.addBytes(Buffer.byteLength(chunk));
+    if (owners.length === 1 && owners[0]!.start === 0 && owners[0]!.end === text.length) {
+      owners[0]!.counter.addBytes(bytes);
       return;
     }
-    for (const { counter, start, end } of owners) counter.addBytes(Buffer.byteLength(chunk.slice(start, end)));
+    for (const { counter, start, end } of owners) counter.addBytes(Buffer.byteLength(text.slice(start, end)));
   }
 
   private drained(): Promise<void> {
