@@ -233,7 +233,18 @@ async function main(): Promise<void> {
       host: cluster.socketDir, port: cluster.port, user: 'tapuser', password: 'tappass', database: DB, slot: SLOT,
       options: { 'format-version': '2', 'include-transaction': 'true', 'include-timestamp': 'true', 'include-lsn': 'true', 'include-types': 'false', 'add-tables': `public.${TABLE}` },
     };
+    // A walsender outlives its client until it next looks at the socket: the next reader waits for the slot.
+    const server = cluster;
+    const slotReleased = async (): Promise<void> => {
+      for (let i = 0; ; i++) {
+        const [slot] = await server.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [SLOT], DB);
+        if (slot?.active !== true) return;
+        if (i >= 300) throw new Error(`slot ${SLOT} still active after 30 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
     for (let round = 1; round <= opts.repeat; round++) {
+      await slotReleased();
       const started = process.hrtime.bigint();
       const [peeked] = await cluster.query<{ n: string }>(PEEK_SQL, undefined, DB);
       peekMs.push(Number(process.hrtime.bigint() - started) / 1e6);
@@ -241,10 +252,12 @@ async function main(): Promise<void> {
       if (Number(peeked!.n) < opts.changes + 4) throw new Error(`peek returned ${peeked!.n} rows, expected at least ${opts.changes + 4}`);
       const times: string[] = [];
       for (const transport of opts.transports) {
+        await slotReleased();
         const t = await runTap(tapArgs(transport), opts.changes);
         tapRuns.get(transport)!.push(t);
         times.push(`${transport} ${t.ms.toFixed(0)} ms (stream ${t.streamMs} ms, ${(t.peakRssKb / 1024).toFixed(1)} MB)`);
       }
+      await slotReleased();
       baselineMs.push(await countChangesRaw(baselineTarget, opts.changes));
       log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; no-op client over unix ${baselineMs.at(-1)!.toFixed(0)} ms; tap ${times.join('; ')}`);
     }
@@ -254,6 +267,7 @@ async function main(): Promise<void> {
       mkdirSync(opts.cpuProf, { recursive: true });
       const before = new Set(readdirSync(opts.cpuProf));
       const transport = opts.transports[0]!;
+      await slotReleased();
       const run = await runTap(tapArgs(transport), opts.changes, ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`]);
       const file = readdirSync(opts.cpuProf).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
       if (file === undefined) throw new Error(`no .cpuprofile written to ${opts.cpuProf}`);

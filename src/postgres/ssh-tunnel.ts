@@ -56,7 +56,8 @@ export async function openTunnel(settings: SshTunnelSettings, target: { host: st
     }
   });
   ssh.on('error', (error) => log.warn({ err: error.message }, 'SSH tunnel error'));
-  const server = await listen(ssh, target, settings);
+  const sockets = new Set<Socket>();
+  const server = await listen(ssh, target, settings, sockets);
   const address = server.address() as { port: number };
   log.info({ bastion: `${settings.host}:${settings.port}`, target: `${target.host}:${target.port}`, local_port: address.port }, `SSH tunnel through ${settings.host} to ${target.host}:${target.port} is open`);
   let closed = false;
@@ -66,14 +67,19 @@ export async function openTunnel(settings: SshTunnelSettings, target: { host: st
     close: async () => {
       if (closed) return;
       closed = true;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // server.close() waits for every forwarded connection to end: end them, so closing never hangs.
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await done;
       ssh.end();
     },
   };
 }
 
-function listen(ssh: Client, target: { host: string; port: number }, settings: SshTunnelSettings): Promise<Server> {
+function listen(ssh: Client, target: { host: string; port: number }, settings: SshTunnelSettings, sockets: Set<Socket>): Promise<Server> {
   const server = createServer((socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     ssh.forwardOut('127.0.0.1', socket.remotePort ?? 0, target.host, target.port, (error, channel) => {
       if (error !== undefined && error !== null) {
         // The PostgreSQL connection then fails and reports it once, as PG_UNREACHABLE.
