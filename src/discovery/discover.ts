@@ -4,7 +4,7 @@ import { TapError } from '../errors.js';
 import { logger } from '../log.js';
 import { connect, withConnection, type PgClient } from '../postgres/connect.js';
 import { toColumnType } from '../postgres/column-type.js';
-import { listColumns, listDatabases, listPrimaryKeys, listRelations, type RawRelation } from '../postgres/introspection.js';
+import { databaseExists, listColumns, listDatabases, listPrimaryKeys, listRelations, type RawRelation } from '../postgres/introspection.js';
 import type { Catalog, CatalogEntry } from '../singer/catalog.js';
 import { buildCatalogEntry } from './catalog-entry.js';
 import { reportNameCollisions } from './name-collisions.js';
@@ -28,14 +28,35 @@ export async function discover(config: TapConfig): Promise<Catalog> {
   return { streams };
 }
 
-/** A database dropped between listing and connecting is not an error: it is simply gone. */
+/**
+ * A database dropped between listing and connecting, or while it is read (DROP DATABASE … WITH
+ * (FORCE) ends its sessions first), is not an error: it is simply gone.
+ */
 async function discoverIfStillThere(config: TapConfig, database: string): Promise<CatalogEntry[]> {
   try {
     return await withConnection(config, database, (client) => discoverDatabase(client, database, config));
   } catch (error) {
-    if (!(error instanceof TapError && error.code === 'PG_DATABASE_NOT_FOUND')) throw error;
+    if (!(error instanceof TapError)) throw error;
+    const gone = error.code === 'PG_DATABASE_NOT_FOUND' || (error.code === 'PG_CONNECTION_LOST' && await droppedMeanwhile(config, database));
+    if (!gone) throw error;
     logger('discovery').warn({ database }, `database ${database} was dropped during discovery; skipped`);
     return [];
+  }
+}
+
+/** After a lost session: whether its database disappears within a second (the drop that ended it). */
+async function droppedMeanwhile(config: TapConfig, database: string): Promise<boolean> {
+  try {
+    return await withConnection(config, config.dbname, async (client) => {
+      for (let look = 0; look < 10; look++) {
+        if (!(await databaseExists(client, database))) return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return false;
+    });
+  } catch {
+    // The first error says what happened; this look was only a courtesy.
+    return false;
   }
 }
 

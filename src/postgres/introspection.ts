@@ -65,10 +65,17 @@ const SYSTEM_SCHEMA_FILTER = `n.nspname NOT IN ('pg_catalog', 'information_schem
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'`;
 
 export async function listDatabases(client: PgClient): Promise<string[]> {
+  // datconnlimit -2: a database a DROP DATABASE has started removing (PostgreSQL 15.4 and later).
   const sql = `SELECT datname FROM pg_database
-    WHERE datallowconn AND NOT datistemplate AND has_database_privilege(datname, 'CONNECT')
+    WHERE datallowconn AND NOT datistemplate AND datconnlimit <> -2 AND has_database_privilege(datname, 'CONNECT')
     ORDER BY datname`;
   return run(client, sql, [], 'listing databases', (rows: { datname: string }[]) => rows.map((row) => row.datname));
+}
+
+/** Whether `database` exists and is not being dropped. */
+export async function databaseExists(client: PgClient, database: string): Promise<boolean> {
+  const sql = 'SELECT 1 FROM pg_database WHERE datname = $1 AND datconnlimit <> -2';
+  return run(client, sql, [database], 'looking up a database', (rows: unknown[]) => rows.length > 0);
 }
 
 export async function listRelations(client: PgClient, schemas: readonly string[] | null): Promise<RawRelation[]> {

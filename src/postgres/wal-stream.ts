@@ -5,15 +5,16 @@ import type { TapConfig } from '../config/tap-config.js';
 import { formatLsn, type Lsn } from '../state/lsn.js';
 import { connectionOptions } from './connect.js';
 import { replicationError } from './replication-errors.js';
+import { ReadAheadQueue } from './read-ahead-queue.js';
 import { standbyStatusUpdate } from './standby-status.js';
 
 /**
  * One replication session on one slot: START_REPLICATION with wal2json options, every message
- * handed over as text in order. The handler runs synchronously per message; when it returns a
- * promise (stdout full, a row to read by key) the socket is paused and later messages wait in a
- * queue no longer than one socket read, so memory stays flat. The only position ever confirmed
- * to the server is `confirmLsn`, fixed at start: what the target already committed, never what
- * this run merely read.
+ * handed over as text in order. Messages are read ahead of their handler into a bounded queue
+ * (read-ahead-queue.ts), so the server is not held up while the tap works through a transaction;
+ * when the handler returns a promise (stdout full, a row to read by key) the queue waits, and
+ * the socket pauses once the queue is full. The only position ever confirmed to the server is
+ * `confirmLsn`, fixed at start: what the target already committed, never what this run merely read.
  */
 export interface WalStreamOptions {
   slot: string;
@@ -21,7 +22,7 @@ export interface WalStreamOptions {
   /** A bookmark: every transaction committed before it is downstream (null: confirm nothing). */
   confirmLsn: Lsn | null;
   pluginOptions: Readonly<Record<string, string>>;
-  /** Return a promise to hold the stream until it settles; undefined to go straight on. */
+  /** Return a promise to hold later messages until it settles; undefined to go straight on. */
   onMessage: (text: string) => Promise<void> | undefined;
   /**
    * Server keepalives report how far the server has decoded; `drained` says whether every
@@ -63,10 +64,11 @@ const XLOG_DATA = 0x77; // 'w'
 const PRIMARY_KEEPALIVE = 0x6b; // 'k'
 /** 'w', the start and end LSN of the data and the server's clock: then the plugin's output. */
 const XLOG_DATA_HEADER = 25;
+/** About 32 MB of wal2json text read ahead of the handler (some 50k changes of a typical table). */
+const READ_AHEAD_CHARS = 32 * 1024 * 1024;
 
 export async function startWalStream(config: TapConfig, database: string, options: WalStreamOptions): Promise<WalStream> {
-  // Flow control off: the library then hands each message over synchronously, without a promise
-  // per message; pausing and queueing is done here.
+  // Flow control off: messages are read from the connection here (onCopyData) and queued.
   const service = new LogicalReplicationService(await connectionOptions(config, database), {
     // Never acknowledge automatically: that would confirm LSNs only read, not committed downstream.
     acknowledge: { auto: false, timeoutSeconds: 0 },
@@ -75,10 +77,6 @@ export async function startWalStream(config: TapConfig, database: string, option
   const internals = service as unknown as ServiceInternals;
   let failure: unknown = null;
   let stopping = false;
-  const queue: string[] = [];
-  let head = 0;
-  let waiting = false;
-
   /**
    * The input state's position is confirmed once, when streaming starts: it cannot change during
    * a run, since only the target knows what it committed. Every later status update (keepalive
@@ -92,35 +90,15 @@ export async function startWalStream(config: TapConfig, database: string, option
     failure ??= error;
     void stop();
   };
-  const hold = (pending: Promise<void>): void => {
-    waiting = true;
-    internals._connection?.stream?.pause();
-    pending.then(() => {
-      waiting = false;
-      drain();
-    }, fail);
-  };
-  const handle = (text: string): boolean => {
-    let pending: Promise<void> | undefined;
-    try {
-      pending = options.onMessage(text);
-    } catch (error) {
-      fail(error);
-      return false;
-    }
-    if (pending === undefined) return true;
-    hold(pending);
-    return false;
-  };
-  const drain = (): void => {
-    while (head < queue.length && !stopping) {
-      const text = queue[head++] as string;
-      if (!handle(text)) return;
-    }
-    queue.length = 0;
-    head = 0;
-    if (!stopping) internals._connection?.stream?.resume();
-  };
+  const socket = (): { pause(): void; resume(): void } | undefined => internals._connection?.stream;
+  const queue = new ReadAheadQueue({
+    handle: options.onMessage,
+    pause: () => socket()?.pause(),
+    resume: () => socket()?.resume(),
+    fail,
+    highWaterChars: READ_AHEAD_CHARS,
+    sliceMs: 2,
+  });
 
   /**
    * The CopyData messages of the session, read here rather than through the library's 'data' and
@@ -132,12 +110,10 @@ export async function startWalStream(config: TapConfig, database: string, option
   const onCopyData = ({ chunk }: { chunk: Buffer }): void => {
     if (stopping) return;
     if (chunk[0] === XLOG_DATA) {
-      const text = chunk.toString('utf8', XLOG_DATA_HEADER);
-      if (waiting || head < queue.length) queue.push(text);
-      else handle(text);
+      queue.push(chunk.toString('utf8', XLOG_DATA_HEADER));
     } else if (chunk[0] === PRIMARY_KEEPALIVE) {
       // walEnd (8 bytes), the server's clock (8), then whether it wants a reply now.
-      options.onKeepalive(chunk.readBigUInt64BE(1), !waiting && head >= queue.length);
+      options.onKeepalive(chunk.readBigUInt64BE(1), queue.drained);
       if (chunk[17] === 1) sendStatus(false, false);
     }
   };
@@ -153,8 +129,7 @@ export async function startWalStream(config: TapConfig, database: string, option
   });
   const stop = async (): Promise<void> => {
     stopping = true;
-    queue.length = 0;
-    head = 0;
+    queue.close();
     await service.destroy();
   };
   const plugin = new RawWal2JsonPlugin(options.pluginOptions);

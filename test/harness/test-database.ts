@@ -43,6 +43,22 @@ function testServer(): Promise<Server> {
   return server;
 }
 
+let privateServer: Promise<Server> | null = null;
+
+/**
+ * A cluster of this test file's own, for a file whose load would disturb the others: gigabytes of
+ * WAL from one huge transaction make every other slot on a shared server read through it.
+ */
+function ownServer(): Promise<Server> {
+  privateServer ??= (async (): Promise<Server> => {
+    await ensurePostgresInstalled();
+    const cluster: Cluster = await startCluster();
+    process.once('beforeExit', () => { void cluster.stop(); });
+    return { url: new URL(cluster.url()), certsDir: cluster.certsDir, socketDir: cluster.socketDir };
+  })();
+  return privateServer;
+}
+
 function withDatabase(url: URL, database: string): string {
   const u = new URL(url.href);
   u.pathname = '/' + encodeURIComponent(database);
@@ -94,8 +110,8 @@ async function dropDatabase(admin: pg.Client, dbName: string): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
 }
 
-export async function createTestDatabase(name: string): Promise<TestDatabase> {
-  const { url, certsDir, socketDir } = await testServer();
+export async function createTestDatabase(name: string, options: { ownCluster?: boolean } = {}): Promise<TestDatabase> {
+  const { url, certsDir, socketDir } = options.ownCluster === true ? await ownServer() : await testServer();
   const dbName = testDatabaseName(name);
   const ident = quoteIdent(dbName);
   const adminUrl = url.href;
