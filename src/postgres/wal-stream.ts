@@ -64,8 +64,8 @@ const XLOG_DATA = 0x77; // 'w'
 const PRIMARY_KEEPALIVE = 0x6b; // 'k'
 /** 'w', the start and end LSN of the data and the server's clock: then the plugin's output. */
 const XLOG_DATA_HEADER = 25;
-/** About 32 MB of wal2json text read ahead of the handler (some 50k changes of a typical table). */
-const READ_AHEAD_CHARS = 32 * 1024 * 1024;
+/** Read ahead at most 2M characters of wal2json text (some 3,500 changes of a typical table); in memory that is several times more (strings promoted to the old generation before they are handled). */
+const READ_AHEAD_CHARS = 2 * 1024 * 1024;
 
 export async function startWalStream(config: TapConfig, database: string, options: WalStreamOptions): Promise<WalStream> {
   // Flow control off: messages are read from the connection here (onCopyData) and queued.
