@@ -187,6 +187,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       max_connections: '200', ssl: 'on', ssl_cert_file: join(certsDir, 'server.crt'),
       ssl_key_file: join(certsDir, 'server.key'), ssl_ca_file: join(certsDir, 'ca.crt'),
       ...options.settings,
+      // For diagnosis: extra server settings for every cluster the tests start, e.g. '{"log_min_messages":"debug1"}'.
+      ...(process.env.TAP_POSTGRES_TEST_PG_SETTINGS ? JSON.parse(process.env.TAP_POSTGRES_TEST_PG_SETTINGS) as Record<string, string> : {}),
     };
     appendFileSync(join(dataDir, 'postgresql.conf'),
       '\n# tap-postgres test harness\n' + Object.entries(conf).map(([k, v]) => `${k} = ${confValue(v)}`).join('\n') + '\n');
