@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { CONFIG_SCHEMA } from '../src/config/config-schema.js';
-import { CONFIG_VALIDATOR_OPTIONS } from '../src/config/config-validator-options.js';
 
 const target = fileURLToPath(new URL('../src/config/config-validator.js', import.meta.url));
-const ajv = new Ajv({ ...CONFIG_VALIDATOR_OPTIONS, code: { source: true, esm: true } });
+// Types coerced (environment variables are strings), defaults filled in, every error collected.
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false, code: { source: true, esm: true } });
 // A CommonJS module whose module.exports is the function itself.
 const code = standaloneCode as unknown as (instance: Ajv, validate: unknown) => string;
 // ajv's ESM output still loads its small runtime helpers (string length in code points) with require().

@@ -19,7 +19,6 @@ const ENV_FALLBACK: Record<string, string> = {
   ssl_key: 'PGSSLKEY',
 };
 
-
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<TapConfig> {
   const raw = await readJsonFile(path, 'CONFIG');
   return parseConfig(raw, env);

@@ -1,10 +1,8 @@
 /**
- * The messages of a replication session between the socket and their handler. The walsender
- * decodes a whole transaction before it sends the first change of it, and a client that reads only
- * as fast as it handles leaves the server blocked while it works through one transaction and
- * itself idle while the server reads the next. Reading ahead, up to a fixed number of characters,
- * lets the two overlap; past that the socket is paused, so memory stays bounded whatever the size
- * of a transaction. Handling runs in time slices so the socket is read between them. Order is kept.
+ * The messages of a replication session between the socket and their handler: read ahead up to a
+ * fixed number of characters, then the socket is paused, so memory stays bounded whatever the
+ * size of a transaction. Handling runs in time slices so the socket is read between them and a
+ * short burst does not leave the walsender blocked on a full socket. Order is kept.
  */
 export interface ReadAheadOptions {
   /** Handles one message; a returned promise holds the queue (not the socket) until it settles. */

@@ -35,8 +35,6 @@ export interface ReadChangesContext {
 const STATE_EVERY_MS = 5_000;
 /** After this much quiet the server is asked for a keepalive (it says how far it has decoded). */
 const KEEPALIVE_REQUEST_MS = 1_000;
-/** A session asked to stop that has not ended after this long is left behind (the run ends anyway). */
-const STOP_DEADLINE_MS = 15_000;
 const TIMESTAMPTZ = valueConverter({ sqlType: 'timestamp with time zone', typname: 'timestamptz', typtype: 'b', typcategory: 'D', typmod: -1, notNull: true });
 const INSERT = 73; // I
 const UPDATE = 85; // U
@@ -153,19 +151,6 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
     let stillSamples = 0;
     let lastSample = 0;
     let lastKeepaliveRequest = 0;
-    // Everything handled so far is written and its bookmarks are kept whether or not the session
-    // closes cleanly, so a session that hangs in closing must not hold the whole run.
-    let stoppingSince = 0;
-    let leftBehind = false;
-    let leaveBehind = (): void => undefined;
-    const deadline = new Promise<void>((resolve) => {
-      leaveBehind = () => {
-        if (leftBehind) return;
-        leftBehind = true;
-        log.warn({ database: context.database }, `the replication session of ${context.database} did not end within ${STOP_DEADLINE_MS / 1000} s of stopping; the run goes on without it`);
-        resolve();
-      };
-    });
     const watchdog = setInterval(() => {
       const now = Date.now();
       if (stopReason === null && context.stop.requested) stopReason = `stop requested (${context.stop.reason ?? 'signal'})`;
@@ -202,18 +187,13 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
       if (stopReason === null && inTransaction === null && quietFor >= config.logicalPollTotalSeconds * 1000 && stillSamples >= 2) {
         stopReason = `no new change for ${config.logicalPollTotalSeconds} s (logical_poll_total_seconds)`;
       }
-      if (stopReason !== null) {
-        stoppingSince ||= now;
-        void wal.stop();
-        if (now - stoppingSince >= STOP_DEADLINE_MS) leaveBehind();
-      }
+      if (stopReason !== null) void wal.stop();
     }, 100);
     try {
-      await Promise.race([wal.done, deadline]);
+      await wal.done;
     } finally {
       clearInterval(watchdog);
-      if (leftBehind) void wal.stop();
-      else await wal.stop();
+      await wal.stop();
     }
   };
   try {
