@@ -11,7 +11,7 @@ import { standbyStatusUpdate } from './standby-status.js';
 
 /**
  * One replication session on one slot: START_REPLICATION with wal2json options, every message
- * handed over as text in order. Messages are read ahead of their handler into a small bounded
+ * handed over as bytes in order. Messages are handled as they are read, or queued into a small bounded
  * queue (read-ahead-queue.ts), handled in time slices with the socket read between them; when the
  * handler returns a promise (stdout full, a row to read by key) the queue waits, and the socket
  * pauses once the queue is full. The only position ever confirmed to the server is
@@ -23,8 +23,11 @@ export interface WalStreamOptions {
   /** A bookmark: every transaction committed before it is downstream (null: confirm nothing). */
   confirmLsn: Lsn | null;
   pluginOptions: Readonly<Record<string, string>>;
-  /** Return a promise to hold later messages until it settles; undefined to go straight on. */
-  onMessage: (text: string) => Promise<void> | undefined;
+  /**
+   * The plugin's output is data[start..], valid only during the call (the connection reuses its
+   * buffer). Return a promise to hold later messages until it settles; undefined to go straight on.
+   */
+  onMessage: (data: Buffer, start: number) => Promise<void> | undefined;
   /**
    * Server keepalives report how far the server has decoded; `drained` says whether every
    * message received before it has been handled, so the caller may decide it is caught up.
@@ -65,8 +68,8 @@ const XLOG_DATA = 0x77; // 'w'
 const PRIMARY_KEEPALIVE = 0x6b; // 'k'
 /** 'w', the start and end LSN of the data and the server's clock: then the plugin's output. */
 const XLOG_DATA_HEADER = 25;
-/** Read ahead at most 2M characters of wal2json text (some 3,500 changes of a typical table); in memory that is several times more (strings promoted to the old generation before they are handled). */
-const READ_AHEAD_CHARS = 2 * 1024 * 1024;
+/** Read ahead at most 2 MB of wal2json documents (some 3,500 changes of a typical table) while the handler waits. */
+const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 const STOP_DEADLINE_MS = 15_000;
 
 export async function startWalStream(config: TapConfig, database: string, options: WalStreamOptions): Promise<WalStream> {
@@ -98,7 +101,7 @@ export async function startWalStream(config: TapConfig, database: string, option
     pause: () => socket()?.pause(),
     resume: () => socket()?.resume(),
     fail,
-    highWaterChars: READ_AHEAD_CHARS,
+    highWaterBytes: READ_AHEAD_BYTES,
     sliceMs: 2,
   });
 
@@ -112,7 +115,7 @@ export async function startWalStream(config: TapConfig, database: string, option
   const onCopyData = ({ chunk }: { chunk: Buffer }): void => {
     if (stopping) return;
     if (chunk[0] === XLOG_DATA) {
-      queue.push(chunk.toString('utf8', XLOG_DATA_HEADER));
+      queue.push(chunk, XLOG_DATA_HEADER);
     } else if (chunk[0] === PRIMARY_KEEPALIVE) {
       // walEnd (8 bytes), the server's clock (8), then whether it wants a reply now.
       options.onKeepalive(chunk.readBigUInt64BE(1), queue.drained);

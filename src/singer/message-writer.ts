@@ -1,4 +1,5 @@
 import { TapError } from '../errors.js';
+import { LineBuffer } from './line-buffer.js';
 
 /**
  * The only code that touches stdout. Lines are batched into large writes; when the pipe is full
@@ -10,8 +11,6 @@ export interface MessageCounts {
   lines: number;
 }
 
-/** Pending text goes to stdout once it holds this many characters. */
-const FLUSH_CHARS = 64 * 1024;
 const SETTLED: Promise<void> = Promise.resolve();
 
 /** Told how many bytes of output its lines took, once they are encoded. */
@@ -20,14 +19,8 @@ export interface ByteCounter {
 }
 
 export class MessageWriter {
-  /** Lines since the last write, joined once per chunk (cheaper than growing one string or encoding per line). */
-  private pending: string[] = [];
-  private pendingChars = 0;
-  /**
-   * Runs of pushed lines by the counter they belong to, as [counter, start, end) character
-   * offsets into the pending text: bytes are counted per chunk, not per line.
-   */
-  private owners: { counter: ByteCounter; start: number; end: number }[] = [];
+  /** Lines are encoded into 64 KB chunks as they come; a full chunk is one write to stdout. */
+  private readonly lines = new LineBuffer((chunk) => this.send(chunk));
   /** Set while stdout's buffer is full; resolves on 'drain'. */
   private blocked: Promise<void> | undefined;
   private failure: Error | null = null;
@@ -49,7 +42,8 @@ export class MessageWriter {
    */
   write(text: string, lines = 1): Promise<void> {
     try {
-      this.append(text, lines);
+      this.lines.text(text);
+      this.ended(lines);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -57,14 +51,25 @@ export class MessageWriter {
   }
 
   /**
-   * The per-change path of log-based sync: appends one line whose size in bytes `counter` is told
-   * when its chunk is written. The caller looks at `backpressure` before reading more.
+   * The per-change path of log-based sync: appends one line and tells `counter` its size in bytes.
+   * The caller looks at `backpressure` before reading more.
    */
   push(line: string, counter: ByteCounter): void {
-    const last = this.owners[this.owners.length - 1];
-    if (last !== undefined && last.counter === counter && last.end === this.pendingChars) last.end += line.length;
-    else this.owners.push({ counter, start: this.pendingChars, end: this.pendingChars + line.length });
-    this.append(line, 1);
+    this.lines.text(line);
+    counter.addBytes(this.ended(1));
+  }
+
+  /**
+   * A line written as bytes: the caller asks for room and writes at `pos` of the returned buffer
+   * (asking again for more room as it goes), then calls endLine, or abandonLine to drop it.
+   */
+  beginLine(bytes: number): LineBuffer {
+    this.lines.room(bytes);
+    return this.lines;
+  }
+
+  endLine(counter: ByteCounter): void {
+    counter.addBytes(this.ended(1));
   }
 
   /** A promise while stdout is full (wait for it before writing more), else undefined. */
@@ -74,42 +79,26 @@ export class MessageWriter {
 
   async flush(): Promise<void> {
     this.throwIfClosed();
-    this.send();
+    this.lines.flush();
     if (this.blocked !== undefined) await this.blocked;
     this.throwIfClosed();
   }
 
-  private append(text: string, lines: number): void {
+  /** Ends the current line of the buffer; returns its bytes. */
+  private ended(lines: number): number {
     this.lineCount += lines;
-    this.pending.push(text);
-    this.pendingChars += text.length;
-    if (this.pendingChars >= FLUSH_CHARS) this.send();
+    const bytes = this.lines.endLine();
+    if (this.lines.full) this.lines.flush();
+    return bytes;
   }
 
-  private send(): void {
-    if (this.pending.length === 0) return;
+  private send(chunk: Buffer): void {
     this.throwIfClosed();
-    const text = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
-    this.pending = [];
-    this.pendingChars = 0;
-    // Encoded here once: its length is the byte count the streams' logs need, without a second pass.
-    const chunk = Buffer.from(text, 'utf8');
-    if (this.owners.length > 0) this.countBytes(text, chunk.length);
     if (!this.out.write(chunk) && this.blocked === undefined) {
       this.blocked = this.drained().then(() => {
         this.blocked = undefined;
       });
     }
-  }
-
-  private countBytes(text: string, bytes: number): void {
-    const owners = this.owners;
-    this.owners = [];
-    if (owners.length === 1 && owners[0]!.start === 0 && owners[0]!.end === text.length) {
-      owners[0]!.counter.addBytes(bytes);
-      return;
-    }
-    for (const { counter, start, end } of owners) counter.addBytes(Buffer.byteLength(text.slice(start, end)));
   }
 
   private drained(): Promise<void> {

@@ -37,6 +37,11 @@ export class RecordLineFormatter {
     this.suffix = this.suffixFor(time);
   }
 
+  /** The constant parts of a line, for writers that assemble it as bytes (they must stay the same line). */
+  get parts(): { prefix: string; keyPrefixes: readonly string[]; suffix: string } {
+    return { prefix: this.prefix, keyPrefixes: this.keyPrefixes, suffix: this.suffix };
+  }
+
   /** `fragments[i]` is the JSON text of column i, or null for SQL NULL. */
   format(fragments: readonly (string | null)[]): string {
     let line = this.prefix;

@@ -3,13 +3,22 @@ import { test } from 'node:test';
 import { ReadAheadQueue, type ReadAheadOptions } from '../../src/postgres/read-ahead-queue.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** A message as the connection hands it over: a header, then the text, in a buffer it reuses. */
+const HEADER = 3;
+const connectionBuffer = Buffer.alloc(64);
+function message(text: string): Buffer {
+  connectionBuffer.fill(0);
+  connectionBuffer.write(text, HEADER);
+  return connectionBuffer.subarray(0, HEADER + Buffer.byteLength(text));
+}
+const send = (queue: ReadAheadQueue, text: string): void => queue.push(message(text), HEADER);
 
 function queueWith(overrides: Partial<ReadAheadOptions>): { queue: ReadAheadQueue; handled: string[]; socket: string[] } {
   const handled: string[] = [];
   const socket: string[] = [];
   const queue = new ReadAheadQueue({
-    handle: (text) => {
-      handled.push(text);
+    handle: (data, start) => {
+      handled.push(data.toString('utf8', start));
       return undefined;
     },
     pause: () => socket.push('pause'),
@@ -17,78 +26,87 @@ function queueWith(overrides: Partial<ReadAheadOptions>): { queue: ReadAheadQueu
     fail: (error) => {
       throw error;
     },
-    highWaterChars: 1_000_000,
+    highWaterBytes: 1_000_000,
     sliceMs: 2,
     ...overrides,
   });
   return { queue, handled, socket };
 }
 
-test('read ahead: every message is handled once, in order, after the read that brought it', async () => {
+test('a message is handled at once, on the bytes it came in, while nothing waits', () => {
   const { queue, handled } = queueWith({});
-  for (let i = 0; i < 10_000; i++) queue.push(`m${i}`);
-  assert.equal(handled.length, 0, 'handling waits for the socket callback to return');
-  assert.equal(queue.drained, false);
-  while (!queue.drained) await turn();
-  assert.deepEqual(handled, Array.from({ length: 10_000 }, (_, i) => `m${i}`));
-  assert.equal(queue.queuedChars, 0);
+  for (let i = 0; i < 1_000; i++) send(queue, `m${i}`);
+  assert.deepEqual(handled, Array.from({ length: 1_000 }, (_, i) => `m${i}`));
+  assert.equal(queue.drained, true);
 });
 
-test('read ahead: the socket pauses at the high-water mark and resumes below half of it', async () => {
-  const { queue, socket } = queueWith({ highWaterChars: 100 });
-  for (let i = 0; i < 9; i++) queue.push('x'.repeat(10));
-  assert.deepEqual(socket, []);
-  queue.push('x'.repeat(10));
-  assert.deepEqual(socket, ['pause'], 'paused once 100 characters wait');
-  queue.push('x'.repeat(10));
-  assert.deepEqual(socket, ['pause'], 'paused only once');
-  while (!queue.drained) await turn();
-  assert.deepEqual(socket, ['pause', 'resume']);
-});
-
-test('read ahead: a handler promise holds later messages (not the socket) until it settles', async () => {
+test('a handler promise holds later messages, copied (the connection reuses its buffer), in order', async () => {
   let release = (): void => undefined;
   const handled: string[] = [];
   const { queue, socket } = queueWith({
-    handle: (text) => {
+    handle: (data, start) => {
+      const text = data.toString('utf8', start);
       handled.push(text);
       return text === 'slow' ? new Promise<void>((resolve) => { release = resolve; }) : undefined;
     },
   });
-  queue.push('a');
-  queue.push('slow');
-  queue.push('b');
+  send(queue, 'a');
+  send(queue, 'slow');
+  send(queue, 'b');
   for (let i = 0; i < 5; i++) await turn();
   assert.deepEqual(handled, ['a', 'slow']);
   assert.equal(queue.drained, false, 'not drained while a handler is pending');
-  queue.push('c');
+  send(queue, 'c');
   assert.deepEqual(socket, [], 'more is read meanwhile');
   release();
   while (!queue.drained) await turn();
   assert.deepEqual(handled, ['a', 'slow', 'b', 'c']);
+  send(queue, 'd');
+  assert.deepEqual(handled, ['a', 'slow', 'b', 'c', 'd'], 'handled at once again once drained');
 });
 
-test('read ahead: a handler that throws fails the session; close drops what waits', async () => {
+test('while a handler waits, the socket pauses at the high-water mark and resumes below half of it', async () => {
+  let release = (): void => undefined;
+  const { queue, socket } = queueWith({
+    highWaterBytes: 100,
+    handle: (data, start) => (data.toString('utf8', start) === 'slow' ? new Promise<void>((resolve) => { release = resolve; }) : undefined),
+  });
+  send(queue, 'slow');
+  for (let i = 0; i < 9; i++) send(queue, 'x'.repeat(10));
+  assert.deepEqual(socket, []);
+  send(queue, 'x'.repeat(10));
+  assert.deepEqual(socket, ['pause'], 'paused once 100 bytes wait');
+  send(queue, 'x'.repeat(10));
+  assert.deepEqual(socket, ['pause'], 'paused only once');
+  release();
+  while (!queue.drained) await turn();
+  assert.deepEqual(socket, ['pause', 'resume']);
+});
+
+test('a handler that throws fails the session; close drops what waits', async () => {
   const failures: unknown[] = [];
   const handled: string[] = [];
+  let release = (): void => undefined;
   const { queue } = queueWith({
-    handle: (text) => {
+    handle: (data, start) => {
+      const text = data.toString('utf8', start);
       if (text === 'bad') throw new Error('bad message');
       handled.push(text);
-      return undefined;
+      return text === 'slow' ? new Promise<void>((resolve) => { release = resolve; }) : undefined;
     },
     fail: (error) => {
       failures.push(error);
       queue.close();
     },
   });
-  queue.push('a');
-  queue.push('bad');
-  queue.push('b');
+  send(queue, 'slow');
+  send(queue, 'bad');
+  send(queue, 'b');
+  release();
   for (let i = 0; i < 5; i++) await turn();
-  assert.deepEqual(handled, ['a']);
+  assert.deepEqual(handled, ['slow']);
   assert.equal((failures[0] as Error).message, 'bad message');
-  queue.push('c');
+  send(queue, 'c');
   for (let i = 0; i < 5; i++) await turn();
-  assert.deepEqual(handled, ['a'], 'nothing is handled after close');
+  assert.deepEqual(handled, ['slow'], 'nothing is handled after close');
 });

@@ -1,7 +1,9 @@
 import { RecordLineFormatter } from '../../singer/messages.js';
-import { jsonString, type ValueConverter } from '../../values/index.js';
+import type { LineBuffer } from '../../singer/line-buffer.js';
+import { jsonString, type PgColumnType, type ValueConverter } from '../../values/index.js';
+import { RecordBytes } from './record-bytes.js';
 import type { Wal2JsonColumn } from './wal2json-message.js';
-import { tokenText, type RowToken } from './wal2json-row.js';
+import { tokenText, type RowSlots, type RowToken } from './wal2json-row.js';
 
 /**
  * Turns one decoded row change into RECORD lines for its stream, with the same converters as
@@ -15,6 +17,8 @@ export interface ChangeShape {
   readonly keys: readonly string[];
   /** Columns of type bytea: wal2json prints them without PostgreSQL's leading \x. */
   readonly bytea?: ReadonlySet<string>;
+  /** The columns' types: values of plain forms are then written as bytes (record-bytes.ts). */
+  readonly types?: readonly PgColumnType[];
 }
 
 export interface ChangeFormatter {
@@ -23,12 +27,10 @@ export interface ChangeFormatter {
   upsertWith(values: ReadonlyMap<string, string | null>): string;
   delete(identity: readonly Wal2JsonColumn[], deletedAt: string): string;
   keyChanged(columns: readonly Wal2JsonColumn[], identity: readonly Wal2JsonColumn[]): boolean;
-  /** The fast path: tokens in column order; null when a selected column is missing (the general path handles it). */
-  upsertTokens(tokens: readonly RowToken[]): string | null;
+  /** The fast path on bytes: the line of a row whose every column is in `row`, written into `out`; false (nothing written) otherwise. */
+  upsertBytes(data: Buffer, row: RowSlots, out: LineBuffer): boolean;
   /** Tokens of the old row in column order; null when a key column is missing. */
   deleteTokens(identity: readonly RowToken[], deletedAt: string): string | null;
-  /** Whether a key column carried by both the new row and the old identity differs. */
-  keyChangedTokens(columns: readonly RowToken[], identity: readonly RowToken[]): boolean;
 }
 
 export function changeFormatter(stream: string, shape: ChangeShape, version: number): ChangeFormatter {
@@ -53,6 +55,8 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
     return (shape.converters[i] as ValueConverter)(restore(shape.names[i] as string, tokenText(token)) as string);
   };
   const keyFragments: (string | null)[] = new Array<string | null>(keyIndexes.length + 1);
+  const types = shape.types ?? [];
+  const bytes = new RecordBytes(rows.parts, shape.names.map((_name, i) => types[i]), shape.converters, literal);
 
   const upsertWith = (values: ReadonlyMap<string, string | null>): string => {
     const fragments: (string | null)[] = new Array<string | null>(width + 1);
@@ -65,6 +69,7 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
     setTimeExtracted(time) {
       rows.setTimeExtracted(time);
       deletes.setTimeExtracted(time);
+      bytes.setSuffix(rows.parts.suffix);
     },
     /** `missing`: selected columns the change did not carry (unchanged TOAST values, or dropped). */
     upsert(columns) {
@@ -81,15 +86,8 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
       return { line: rows.format(fragments), missing };
     },
     upsertWith,
-    upsertTokens(tokens) {
-      const fragments: (string | null)[] = new Array<string | null>(width + 1);
-      for (let i = 0; i < width; i++) {
-        const token = tokens[i];
-        if (token === undefined) return null;
-        fragments[i] = fragment(i, token);
-      }
-      fragments[width] = null;
-      return rows.format(fragments);
+    upsertBytes(data, row, out) {
+      return bytes.write(data, row, out, fragment);
     },
     deleteTokens(identity, deletedAt) {
       for (let k = 0; k < keyIndexes.length; k++) {
@@ -99,14 +97,6 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
       }
       keyFragments[keyIndexes.length] = JSON.stringify(deletedAt);
       return deletes.format(keyFragments);
-    },
-    keyChangedTokens(columns, identity) {
-      for (const index of keyIndexes) {
-        const before = identity[index];
-        const now = columns[index];
-        if (before !== undefined && now !== undefined && before !== now) return true;
-      }
-      return false;
     },
     delete(identity, deletedAt) {
       const values = byName(identity);

@@ -1,10 +1,11 @@
 import type { RowTarget } from '../../postgres/fetch-row.js';
 import type { StreamPlan } from '../../selection/stream-plan.js';
+import type { MessageWriter } from '../../singer/message-writer.js';
 import type { Lsn } from '../../state/lsn.js';
 import type { LiveColumns } from '../live-columns.js';
 import type { StreamLog } from '../stream-log.js';
 import { changeFormatter, type ChangeFormatter } from './change-record.js';
-import { Wal2JsonRowReader, type RowToken } from './wal2json-row.js';
+import { COLUMNS_KEY, IDENTITY_KEY, RowSlots, Wal2JsonRowReader } from './wal2json-row.js';
 
 const INSERT = 73; // I
 const UPDATE = 85; // U
@@ -14,8 +15,9 @@ const DELETE = 68; // D
 export class LogStream {
   formatter: ChangeFormatter;
   private readonly reader: Wal2JsonRowReader;
-  private readonly newRow: RowToken[];
-  private readonly oldRow: RowToken[];
+  private readonly newRow: RowSlots;
+  private readonly oldRow: RowSlots;
+  private readonly keySlots: number[];
 
   constructor(
     readonly plan: StreamPlan,
@@ -30,31 +32,56 @@ export class LogStream {
     this.tables = [{ schema: plan.schema, table: plan.table }];
     this.formatter = this.newFormatter();
     this.reader = new Wal2JsonRowReader(columns.names);
-    this.newRow = new Array<RowToken>(columns.names.length);
-    this.oldRow = new Array<RowToken>(columns.names.length);
+    this.newRow = new RowSlots(columns.names.length);
+    this.oldRow = new RowSlots(columns.names.length);
+    this.keySlots = plan.keyProperties.map((key) => columns.names.indexOf(key)).filter((slot) => slot !== -1);
   }
 
   /**
-   * The RECORD line of an insert, update or delete in the common shape, read from `pos` (just
-   * after the table name); null sends the change down the general path: a column missing
-   * (unchanged TOAST), a changed key, or a document the fast reader does not expect.
+   * Writes the RECORD line of an insert, update or delete in the common shape, read from the
+   * message bytes at `pos` (just after the table name). False, with nothing written, sends the
+   * change down the general path: a column missing (unchanged TOAST), a changed key, or a document
+   * the fast reader does not expect.
    */
-  fastLine(text: string, pos: number, action: number, deletedAt: string): string | null {
+  writeFast(data: Buffer, pos: number, action: number, deletedAt: string, writer: MessageWriter): boolean {
     const { reader, newRow, oldRow } = this;
     if (action === DELETE) {
-      oldRow.fill(undefined);
-      return reader.readArray(text, pos, '"identity":', oldRow) === -1 ? null : this.formatter.deleteTokens(oldRow, deletedAt);
+      oldRow.clear();
+      if (reader.readArray(data, pos, IDENTITY_KEY, oldRow) === -1) return false;
+      const line = this.formatter.deleteTokens(oldRow.tokens(data), deletedAt);
+      if (line === null) return false;
+      writer.push(line, this.log);
+      return true;
     }
-    newRow.fill(undefined);
-    const end = reader.readArray(text, pos, '"columns":', newRow);
-    if (end === -1) return null;
-    if (action === UPDATE && text.charCodeAt(end) === 44 /* , */) {
-      oldRow.fill(undefined);
-      if (reader.readArray(text, end + 1, '"identity":', oldRow) === -1 || this.formatter.keyChangedTokens(newRow, oldRow)) return null;
-    } else if (action !== INSERT && action !== UPDATE) {
-      return null;
+    if (action !== INSERT && action !== UPDATE) return false;
+    newRow.clear();
+    const end = reader.readArray(data, pos, COLUMNS_KEY, newRow);
+    if (end === -1) return false;
+    if (action === UPDATE && data[end] === 44 /* , */) {
+      oldRow.clear();
+      if (reader.readArray(data, end + 1, IDENTITY_KEY, oldRow) === -1 || this.keyChanged(data)) return false;
     }
-    return this.formatter.upsertTokens(newRow);
+    const out = writer.beginLine(0);
+    if (!this.formatter.upsertBytes(data, newRow, out)) {
+      out.abandonLine();
+      return false;
+    }
+    writer.endLine(this.log);
+    return true;
+  }
+
+  /** Whether a key column carried by both the new row and the old identity differs. */
+  private keyChanged(data: Buffer): boolean {
+    const { newRow, oldRow } = this;
+    for (const slot of this.keySlots) {
+      const before = oldRow.starts[slot] as number;
+      const now = newRow.starts[slot] as number;
+      if (before === -1 || now === -1) continue;
+      const length = (oldRow.ends[slot] as number) - before;
+      if ((newRow.ends[slot] as number) - now !== length) return true;
+      for (let j = 0; j < length; j++) if (data[before + j] !== data[now + j]) return true;
+    }
+    return false;
   }
 
   /** Where to read a row's current values by key (unchanged TOAST values). */
@@ -85,6 +112,6 @@ export class LogStream {
 
   private newFormatter(): ChangeFormatter {
     const bytea = new Set(this.columns.names.filter((_name, i) => this.columns.types[i]?.typname === 'bytea'));
-    return changeFormatter(this.plan.stream, { names: this.columns.names, converters: this.columns.converters, keys: this.plan.keyProperties, bytea }, this.version);
+    return changeFormatter(this.plan.stream, { names: this.columns.names, converters: this.columns.converters, keys: this.plan.keyProperties, bytea, types: this.columns.types }, this.version);
   }
 }

@@ -77,26 +77,25 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
    * the usual shape) and returns a promise only when stdout is full; everything else takes the
    * general path below.
    */
-  const onMessage = (text: string): Promise<void> | undefined => {
+  const onMessage = (data: Buffer, start: number): Promise<void> | undefined => {
     messagesSeen++;
     if (stopReason !== null) return undefined;
-    const action = changeAction(text);
+    const action = changeAction(data, start);
     const txn = inTransaction;
     if (txn !== null && (action === INSERT || action === UPDATE || action === DELETE)) {
-      if (tableKeys.read(text)) {
+      if (tableKeys.read(data, start)) {
         const stream = byEscapedTable.get(tableKeys.key);
         if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
-        const line = stream.fastLine(text, tableKeys.next, action, txn.deletedAt);
-        if (line !== null) {
+        if (stream.writeFast(data, tableKeys.next, action, txn.deletedAt, writer)) {
           changes++;
           sinceState++;
-          writer.push(line, stream.log);
           stream.log.wrote(1, 0, action === INSERT ? 'inserts' : action === UPDATE ? 'updates' : 'deletes');
           return writer.backpressure;
         }
       }
     }
-    return onOtherMessage(text);
+    // Decoded now: the message's bytes belong to the connection once this call returns.
+    return onOtherMessage(data.toString('utf8', start));
   };
 
   const onOtherMessage = async (text: string): Promise<void> => {

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LineBuffer } from '../../src/singer/line-buffer.js';
+import { RecordLineFormatter } from '../../src/singer/messages.js';
+import { changeFormatter, DELETED_AT } from '../../src/sync/logical/change-record.js';
+import { RecordBytes } from '../../src/sync/logical/record-bytes.js';
+import { decodeWal2Json } from '../../src/sync/logical/wal2json-message.js';
+import { COLUMNS_KEY, RowSlots, TableKeyReader, tokenText, Wal2JsonRowReader } from '../../src/sync/logical/wal2json-row.js';
+import { valueConverter, type ConvertOptions, type PgColumnType } from '../../src/values/index.js';
+
+const base = (typname: string, typcategory: string, extra: Partial<PgColumnType> = {}): PgColumnType => ({ sqlType: typname, typname, typtype: 'b', typcategory, typmod: -1, notNull: false, ...extra });
+const arrayOf = (element: PgColumnType): PgColumnType => base(`_${element.typname}`, 'A', { element, delimiter: ',' });
+
+/** Each column with the PostgreSQL texts of its values: plain ones, and every form a byte path must leave to the converter. */
+const COLUMNS: { name: string; type: PgColumnType; texts: string[] }[] = [
+  { name: 'i8', type: base('int8', 'N'), texts: ['0', '-9223372036854775808', '9223372036854775807'] },
+  { name: 'i4', type: base('int4', 'N'), texts: ['-2147483648', '7'] },
+  { name: 'num', type: base('numeric', 'N'), texts: ['0', '-0.50', '123456789012345678901234567890.123', 'NaN', 'Infinity', '-Infinity'] },
+  { name: 'money4', type: base('numeric', 'N', { typmod: ((18 << 16) | 4) + 4 }), texts: ['12.5000', '-99999999999999.9999'] },
+  { name: 'f8', type: base('float8', 'N'), texts: ['1e+30', '-0', '0.1', '1.7976931348623157e+308', 'NaN', 'Infinity', '-Infinity'] },
+  { name: 'f4', type: base('float4', 'N'), texts: ['3.4028235e+38', '-1.5'] },
+  { name: 'b', type: base('bool', 'B'), texts: ['t', 'f'] },
+  { name: 'txt', type: base('text', 'S'), texts: ['', 'plain', 'quote " backslash \\', 'control \u0001\u001f\b\f\n\r\t', 'unicode ☃ é 𝄞 \u2028', '\\x00'] },
+  { name: 'u', type: base('uuid', 'U'), texts: ['e4774cdd-a079-3f86-414e-8b9140bb6db4'] },
+  { name: 'tstz', type: base('timestamptz', 'D'), texts: ['2021-03-04 05:06:07.123456+00', '2021-03-04 05:06:07+00', '2021-03-04 05:06:07.1+00', '2021-03-04 05:06:07.5+00:00', '2021-03-04 05:06:07-08', '2021-03-04 05:06:07+05:30', 'infinity', '-infinity', '0044-03-15 12:00:00+00 BC', '10000-01-01 00:00:00+00', '0001-01-01 00:00:00+00'] },
+  { name: 'ts', type: base('timestamp', 'D'), texts: ['2021-03-04 05:06:07.123456', '2021-03-04 05:06:07', 'infinity', '0001-01-01 00:00:00 BC'] },
+  { name: 'd', type: base('date', 'D'), texts: ['2021-03-04', '0001-01-01', 'infinity', '-infinity', '0044-03-15 BC', '10000-01-01'] },
+  { name: 'jb', type: base('jsonb', 'U'), texts: ['{"a": 1}', '{"s": "q\\"uote \\\\ back \\n nl \\u0001 \\/"}', '[1, 2.50, 123456789012345678901234567890]', '"str"', 'null', '{"é": "☃"}'] },
+  { name: 'js', type: base('json', 'U'), texts: ['{\n  "a": 1\r\n}', '{"a":1}', ' [1, 2] ', '{"t":"\\t"}'] },
+  { name: 'ia', type: arrayOf(base('int4', 'N')), texts: ['{1,2,3}', '{}', '{{1,2},{3,4}}', '{1,NULL}', '[0:1]={1,2}', '{-1,0}'] },
+  { name: 'na', type: arrayOf(base('numeric', 'N')), texts: ['{1.5,-2}', '{1.5,NaN}', '{Infinity}'] },
+  { name: 'fa', type: arrayOf(base('float8', 'N')), texts: ['{1e+30,-0,0.1}', '{Infinity,NaN}'] },
+  { name: 'ta', type: arrayOf(base('text', 'S')), texts: ['{a,"b c",NULL}', '{}'] },
+  { name: 'bin', type: base('bytea', 'U'), texts: ['\\x0102ff', '\\x'] },
+  { name: 'iv', type: base('interval', 'T'), texts: ['1 day 02:03:04'] },
+];
+
+const NUMERIC = new Set(['int8', 'int4', 'numeric', 'float8', 'float4']);
+
+/** The token wal2json writes for a value (escape_json and JSON.stringify agree on valid UTF-8). */
+function token(type: PgColumnType, text: string | null, numbersAsStrings: boolean): string {
+  if (text === null) return 'null';
+  if (NUMERIC.has(type.typname)) {
+    if (numbersAsStrings) return JSON.stringify(text);
+    return /^-?Infinity$|^NaN$/.test(text) ? 'null' : text;
+  }
+  if (type.typname === 'bool') return text === 't' ? 'true' : 'false';
+  if (type.typname === 'bytea') return JSON.stringify(text.slice(2));
+  return JSON.stringify(text);
+}
+
+/** Row r takes each column's value r (modulo its list), a null every seventh row. */
+function documents(numbersAsStrings: boolean): string[] {
+  const rows = Math.max(...COLUMNS.map((column) => column.texts.length)) + 1;
+  return Array.from({ length: rows }, (_, r) => {
+    const values = COLUMNS.map((column, c) => {
+      const text = (r + c) % 7 === 6 ? null : (column.texts[r % column.texts.length] as string);
+      return `{"name":"${column.name}","value":${token(column.type, text, numbersAsStrings)}}`;
+    });
+    return `{"action":"U","timestamp":"2026-11-25 10:05:54.256785+00","lsn":"0/1948EC0","schema":"public","table":"all","columns":[${values.join(',')}]}`;
+  });
+}
+
+const OPTION_SETS: ConvertOptions[] = [{}, { outOfRange: 'clamp' }, { dateFormat: 'date', jsonAsString: true }];
+
+function bytesLine(formatter: ReturnType<typeof changeFormatter>, text: string): string | null {
+  const data = Buffer.from(text);
+  const keys = new TableKeyReader();
+  assert.ok(keys.read(data, 0));
+  const slots = new RowSlots(COLUMNS.length);
+  slots.clear();
+  assert.notEqual(new Wal2JsonRowReader(COLUMNS.map((column) => column.name)).readArray(data, keys.next, COLUMNS_KEY, slots), -1);
+  const out = new LineBuffer(() => assert.fail('one line fits a chunk'));
+  if (!formatter.upsertBytes(data, slots, out)) return null;
+  out.endLine();
+  return out.buf.toString('utf8', 0, out.pos);
+}
+
+test('a line written from bytes is byte-identical to the line the converters write from the decoded values', () => {
+  for (const options of OPTION_SETS) {
+    for (const numbersAsStrings of [false, true]) {
+      const shape = {
+        names: COLUMNS.map((column) => column.name),
+        converters: COLUMNS.map((column) => valueConverter(column.type, { ...options, onOutOfRange: () => undefined })),
+        keys: ['i8'],
+        bytea: new Set(['bin']),
+        types: COLUMNS.map((column) => column.type),
+      };
+      const formatter = changeFormatter('all', shape, 7);
+      for (const text of documents(numbersAsStrings)) {
+        const general = decodeWal2Json(text);
+        assert.ok(general.action === 'U');
+        const expected = formatter.upsert(general.columns).line;
+        assert.equal(bytesLine(formatter, text), expected, `${JSON.stringify(options)} numbers as strings ${numbersAsStrings}: ${text}`);
+      }
+    }
+  }
+});
+
+test('plain values take the byte forms: the converter sees only what they leave to it', () => {
+  const plain: Record<string, string> = {
+    i8: '-12', num: '-0.50', f8: '1e+30', b: 'true', txt: '"a \\"b\\""', tstz: '"2021-03-04 05:06:07.1+00"', ts: '"2021-03-04 05:06:07"', d: '"2021-03-04"',
+    jb: '"{\\"a\\": [1, \\"x\\"]}"', ia: '"{{1,-2},{3,4}}"', fa: '"{1e+30,-0.5}"', u: '"e4774cdd-a079-3f86-414e-8b9140bb6db4"',
+  };
+  const names = Object.keys(plain);
+  const types = names.map((name) => COLUMNS.find((column) => column.name === name)?.type as PgColumnType);
+  const converters = types.map((type) => valueConverter(type));
+  const literal = types.map((type) => ['text', 'uuid'].includes(type.typname));
+  const parts = new RecordLineFormatter('all', [...names, DELETED_AT], 1).parts;
+  const converted: string[] = [];
+  const record = new RecordBytes(parts, types, converters, literal);
+  const text = `{"columns":[${names.map((name) => `{"name":"${name}","value":${plain[name]}}`).join(',')}]}`;
+  const data = Buffer.from(text);
+  const slots = new RowSlots(names.length);
+  slots.clear();
+  assert.notEqual(new Wal2JsonRowReader(names).readArray(data, 1, COLUMNS_KEY, slots), -1);
+  const out = new LineBuffer(() => undefined);
+  assert.ok(record.write(data, slots, out, (i, value) => {
+    converted.push(names[i] as string);
+    return (converters[i] as (text: string) => string)(tokenText(value));
+  }));
+  assert.deepEqual(converted, []);
+  const line = JSON.parse(out.buf.toString('utf8', 0, out.pos)) as { record: Record<string, unknown> };
+  assert.deepEqual(line.record, {
+    i8: -12, num: -0.5, f8: 1e30, b: true, txt: 'a "b"', tstz: '2021-03-04T05:06:07.100000+00:00', ts: '2021-03-04T05:06:07.000000+00:00', d: '2021-03-04T00:00:00.000000+00:00',
+    jb: { a: [1, 'x'] }, ia: [[1, -2], [3, 4]], fa: [1e30, -0.5], u: 'e4774cdd-a079-3f86-414e-8b9140bb6db4', [DELETED_AT]: null,
+  });
+});
+
+test('a row without one of its columns (an unchanged TOASTed value) is left to the general path, nothing written', () => {
+  const types = [base('int8', 'N'), base('text', 'S')];
+  const record = new RecordBytes(new RecordLineFormatter('t', ['id', 'note', DELETED_AT], 1).parts, types, types.map((type) => valueConverter(type)), [false, true]);
+  const data = Buffer.from('{"columns":[{"name":"id","value":1}]}');
+  const slots = new RowSlots(2);
+  slots.clear();
+  assert.notEqual(new Wal2JsonRowReader(['id', 'note']).readArray(data, 1, COLUMNS_KEY, slots), -1);
+  const out = new LineBuffer(() => undefined);
+  assert.equal(record.write(data, slots, out, () => assert.fail('not converted')), false);
+  assert.equal(out.pos, 0);
+});
