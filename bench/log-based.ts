@@ -10,10 +10,11 @@
 // and updates of the same rows in a second one. Each round: (a) `SELECT count(*) FROM
 // pg_logical_slot_peek_changes(slot, NULL, NULL, 'format-version', '2', 'include-transaction',
 // 'true', 'include-timestamp', 'true', 'include-lsn', 'true')` as superuser; (b) a replication
-// client in this process that only counts the changes over the Unix socket (the walsender's own
-// pace); (c) the tap from the post-copy STATE with stdout on /dev/null, once per transport: unix
+// client in this process that only counts the changes over the Unix socket; (b2) PostgreSQL's
+// pg_recvlogical writing them to /dev/null, on a copy of the slot (it confirms what it read): the
+// protocol's pace with a client that costs next to nothing; (c) the tap from the post-copy STATE with stdout on /dev/null, once per transport: unix
 // (socket directory as host), tcp (127.0.0.1, sslmode disable), tls (sslmode require). Nothing
-// confirms past that STATE's lsn, so the slot keeps the changes for the next reader. Best and
+// confirms past that STATE's lsn on the bench's slot, so it keeps the changes for the next reader. Best and
 // median wall times become changes/s; the tap's peak RSS comes from GNU time (`/usr/bin/time -f
 // %M`) or /proc polling. A table goes to stdout, the same numbers as JSON to
 // bench/results/log-based-<date>.json.
@@ -24,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv, selectStream, type Catalog } from './bench-catalog.js';
 import { runBench, writeBenchResult } from './bench-results.js';
-import { countChangesRaw } from './replication-baseline.js';
+import { countChangesRaw, recvlogicalMs } from './replication-baseline.js';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
 import { ensurePostgresInstalled } from '../test/harness/ensure-server.js';
 
@@ -163,11 +164,12 @@ function profileSummary(file: string, count: number): { self: ProfileEntry[]; to
 
 interface TransportResult extends Stats { peakRssMb: number; stream: Stats; ratioToPeek: number; ratioToPeekMedian: number }
 
-function printTable(changes: number, peek: Stats, tap: Partial<Record<Transport, TransportResult>>, baseline: Stats): void {
+function printTable(changes: number, peek: Stats, tap: Partial<Record<Transport, TransportResult>>, baseline: Stats, recvlogical: Stats): void {
   const head = ['changes', 'reader', 'changes/s', 'vs peek', 'median changes/s', 'vs peek (median)', 'stream-only changes/s', 'peak RSS MB'];
   const rows: (string | number)[][] = [
     [changes, 'SQL peek_changes', peek.bestChangesPerSecond, '1.00', peek.medianChangesPerSecond, '1.00', '', ''],
     [changes, 'no-op client over unix', '', '', '', '', baseline.bestChangesPerSecond, ''],
+    [changes, 'pg_recvlogical over unix', recvlogical.bestChangesPerSecond, (recvlogical.bestChangesPerSecond / peek.bestChangesPerSecond).toFixed(2), recvlogical.medianChangesPerSecond, (recvlogical.medianChangesPerSecond / peek.medianChangesPerSecond).toFixed(2), '', ''],
   ];
   for (const [transport, r] of Object.entries(tap)) {
     rows.push([changes, `tap over ${transport}`, r.bestChangesPerSecond, r.ratioToPeek.toFixed(2), r.medianChangesPerSecond, r.ratioToPeekMedian.toFixed(2), r.stream.bestChangesPerSecond, r.peakRssMb.toFixed(1)]);
@@ -229,6 +231,9 @@ async function main(): Promise<void> {
     const peekMs: number[] = [];
     const tapRuns = new Map<Transport, TapRun[]>(opts.transports.map((t) => [t, []]));
     const baselineMs: number[] = [];
+    const recvlogicalRuns: number[] = [];
+    const [{ lsn: endLsn }] = (await cluster.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')) as [{ lsn: string }];
+    const COPY_SLOT = 'bench_recvlogical';
     const baselineTarget = {
       host: cluster.socketDir, port: cluster.port, user: 'tapuser', password: 'tappass', database: DB, slot: SLOT,
       options: { 'format-version': '2', 'include-transaction': 'true', 'include-timestamp': 'true', 'include-lsn': 'true', 'include-types': 'false', 'add-tables': `public.${TABLE}` },
@@ -259,7 +264,10 @@ async function main(): Promise<void> {
       }
       await slotReleased();
       baselineMs.push(await countChangesRaw(baselineTarget, opts.changes));
-      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; no-op client over unix ${baselineMs.at(-1)!.toFixed(0)} ms; tap ${times.join('; ')}`);
+      await cluster.query(`SELECT pg_copy_logical_replication_slot('${SLOT}', '${COPY_SLOT}')`, undefined, DB);
+      recvlogicalRuns.push(recvlogicalMs(cluster.binDir, baselineTarget, endLsn, COPY_SLOT));
+      await cluster.query(`SELECT pg_drop_replication_slot('${COPY_SLOT}')`, undefined, DB);
+      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; no-op client over unix ${baselineMs.at(-1)!.toFixed(0)} ms; pg_recvlogical over unix ${recvlogicalRuns.at(-1)!.toFixed(0)} ms; tap ${times.join('; ')}`);
     }
 
     let profile: { file: string; ms: number; transport: Transport; summary: ReturnType<typeof profileSummary> } | null = null;
@@ -292,7 +300,8 @@ async function main(): Promise<void> {
       }];
     })) as Partial<Record<Transport, TransportResult>>;
     const baseline = stats(opts.changes, baselineMs);
-    printTable(opts.changes, peek, tap, baseline);
+    const recvlogical = stats(opts.changes, recvlogicalRuns);
+    printTable(opts.changes, peek, tap, baseline, recvlogical);
     const now = new Date();
     const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() || null;
     // Whether the measured tap differs from that commit (uncommitted changes under src/).
@@ -310,6 +319,7 @@ async function main(): Promise<void> {
       notes: 'peek: SQL count(*) over pg_logical_slot_peek_changes as superuser (server-side decoding, nothing sent to the client). tap: wall time of the CLI from the post-copy STATE with stdout on /dev/null, including process start and the reconnect when wal2json rejects numeric-data-types-as-string (before 2.6), per transport: unix = Unix socket (the tap on the database host), tcp = TCP on 127.0.0.1 without TLS, tls = TCP with sslmode require. stream: the tap\'s own "log-based streams" ms. best = fastest round; ratio = tap changes/s / peek changes/s.',
       peek,
       noopClientUnix: { ...baseline, ratioToPeek: baseline.bestChangesPerSecond / peek.bestChangesPerSecond, note: 'a replication client in the bench process that only counts the changes (no Node start-up): the walsender\'s own pace, to compare with the tap\'s stream-only rate' },
+      pgRecvlogicalUnix: { ...recvlogical, ratioToPeek: recvlogical.bestChangesPerSecond / peek.bestChangesPerSecond, ratioToPeekMedian: recvlogical.medianChangesPerSecond / peek.medianChangesPerSecond, note: 'PostgreSQL\'s own C client (pg_recvlogical to /dev/null, same wal2json options, up to the WAL end after the two transactions) on a copy of the slot: the streaming protocol\'s pace with a client that costs almost nothing' },
       tap,
       ...(profile ? { profile: { transport: profile.transport, runMs: profile.ms, self: profile.summary.self, total: profile.summary.total } } : {}),
     };

@@ -1,5 +1,7 @@
 // The walsender's own pace: a replication client that only counts wal2json changes, to set next to
 // the tap's stream-only rate (what is left is the tap's own work per change).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import pg from 'pg';
 
 export interface BaselineTarget {
@@ -37,4 +39,19 @@ export async function countChangesRaw(target: BaselineTarget, changes: number): 
   } finally {
     (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
   }
+}
+
+/**
+ * PostgreSQL's own C client, pg_recvlogical, reading the same changes to /dev/null up to `endLsn`
+ * on a copy of the slot (it confirms what it wrote, which must not move the bench's slot). The
+ * streaming protocol's ceiling on this machine with a client that costs almost nothing.
+ */
+export function recvlogicalMs(binDir: string, target: BaselineTarget, endLsn: string, copySlot: string): number {
+  const args = ['-h', target.host, '-p', String(target.port), '-U', target.user, '-d', target.database, '-S', copySlot, '--start', '--no-loop', '-E', endLsn, '-f', '/dev/null'];
+  for (const [key, value] of Object.entries(target.options)) args.push('-o', `${key}=${value}`);
+  const started = process.hrtime.bigint();
+  const run = spawnSync(join(binDir, 'pg_recvlogical'), args, { encoding: 'utf8', env: { ...process.env, PGPASSWORD: target.password ?? '' } });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (run.status !== 0) throw new Error(`pg_recvlogical failed: ${run.stderr}`);
+  return ms;
 }

@@ -7,6 +7,7 @@ import { formatLsn, type Lsn } from '../state/lsn.js';
 import { connectionOptions } from './connect.js';
 import { replicationError } from './replication-errors.js';
 import { ReadAheadQueue } from './read-ahead-queue.js';
+import { SocketGate, type GatedSocket } from './socket-gate.js';
 import { standbyStatusUpdate } from './standby-status.js';
 
 /**
@@ -61,7 +62,7 @@ class RawWal2JsonPlugin extends AbstractPlugin<Readonly<Record<string, string>>>
 
 /** What the library keeps private and we need: the connection's socket (to pause it), its events and the protocol writer. */
 interface ServiceInternals {
-  _connection: (NodeJS.EventEmitter & { stream?: { pause(): void; resume(): void }; sendCopyFromChunk(chunk: Buffer): void }) | null;
+  _connection: (NodeJS.EventEmitter & { stream?: GatedSocket; sendCopyFromChunk(chunk: Buffer): void }) | null;
 }
 
 const XLOG_DATA = 0x77; // 'w'
@@ -95,11 +96,11 @@ export async function startWalStream(config: TapConfig, database: string, option
     failure ??= error;
     void stop();
   };
-  const socket = (): { pause(): void; resume(): void } | undefined => internals._connection?.stream;
+  const gate = new SocketGate();
   const queue = new ReadAheadQueue({
     handle: options.onMessage,
-    pause: () => socket()?.pause(),
-    resume: () => socket()?.resume(),
+    pause: () => gate.setQueueFull(true),
+    resume: () => gate.setQueueFull(false),
     fail,
     highWaterBytes: READ_AHEAD_BYTES,
     sliceMs: 2,
@@ -127,6 +128,7 @@ export async function startWalStream(config: TapConfig, database: string, option
     const connection = internals._connection;
     connection?.removeAllListeners('copyData');
     connection?.on('copyData', onCopyData);
+    if (connection?.stream !== undefined) gate.attach(connection.stream);
     sendStatus(true, false);
   });
   service.on('error', (error: unknown) => {
@@ -144,6 +146,7 @@ export async function startWalStream(config: TapConfig, database: string, option
   const stop = async (): Promise<void> => {
     stopping = true;
     queue.close();
+    gate.close();
     deadline ??= setTimeout(() => {
       logger('postgres').warn({ database }, `the replication session of ${database} did not end within ${STOP_DEADLINE_MS / 1000} s of stopping; the run goes on without it`);
       leaveBehind();
