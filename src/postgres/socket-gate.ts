@@ -7,13 +7,17 @@
  * all (200,000 changes over TCP: walsender CPU 3.7 → 2.9 s with a reader that does nothing, the
  * tap's median wall 4.05 → 3.28 s). Not over a Unix socket: its send buffer holds barely a
  * millisecond of changes, so the wait stalls the walsender (the tap's median went 3.13 → 3.55 s).
+ * Not over TLS either: a paused TLS socket can keep records it already read undecrypted until more
+ * bytes arrive, and a bench round stalled 30 s that way (until the server's next keepalive).
  * A full read-ahead queue holds the socket too; it is read again only when neither holds it.
  */
 export interface GatedSocket {
   pause(): void;
   resume(): void;
-  /** An IP address for TCP (TLS included); undefined for a Unix socket. */
+  /** An IP address for TCP; undefined for a Unix socket. */
   readonly remoteAddress?: string | undefined;
+  /** True for TLS. */
+  readonly encrypted?: boolean;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   off(event: 'data', listener: (chunk: Buffer) => void): unknown;
 }
@@ -31,7 +35,7 @@ export class SocketGate {
 
   attach(socket: GatedSocket): void {
     this.socket = socket;
-    if (socket.remoteAddress !== undefined) socket.on('data', this.onData);
+    if (socket.remoteAddress !== undefined && socket.encrypted !== true) socket.on('data', this.onData);
     this.apply();
   }
 

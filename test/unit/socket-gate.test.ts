@@ -7,7 +7,7 @@ import { SocketGate } from '../../src/postgres/socket-gate.js';
 class FakeSocket extends EventEmitter {
   paused = false;
   history: string[] = [];
-  constructor(readonly remoteAddress?: string) {
+  constructor(readonly remoteAddress?: string, readonly encrypted = false) {
     super();
   }
   pause(): void {
@@ -38,15 +38,16 @@ test('over TCP, a turn that brought less than a batch makes reading wait a momen
   gate.close();
 });
 
-test('over a Unix socket reading never waits', async () => {
-  const socket = new FakeSocket();
-  const gate = new SocketGate();
-  gate.attach(socket);
-  socket.emit('data', Buffer.alloc(100));
-  await turn();
-  await turn();
-  assert.deepEqual(socket.history, []);
-  gate.close();
+test('over a Unix socket or TLS reading never waits', async () => {
+  for (const socket of [new FakeSocket(), new FakeSocket('127.0.0.1', true)]) {
+    const gate = new SocketGate();
+    gate.attach(socket);
+    socket.emit('data', Buffer.alloc(100));
+    await turn();
+    await turn();
+    assert.deepEqual(socket.history, []);
+    gate.close();
+  }
 });
 
 test('a full queue holds the socket through the wait; close lets it be read to its end', async () => {

@@ -160,9 +160,11 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
       }
       const quietFor = now - lastMessageAt;
       if (quietFor < 500) stillSamples = 0;
-      // Between transactions and quiet: ask where the server is, so a run that has read everything
-      // sees it within a second instead of at the server's next unprompted keepalive.
-      if (inTransaction === null && quietFor >= KEEPALIVE_REQUEST_MS && now - lastKeepaliveRequest >= KEEPALIVE_REQUEST_MS) {
+      // Quiet: ask where the server is, so a run that has read everything sees it within a second
+      // instead of at the server's next unprompted keepalive. Inside a transaction the answer moves
+      // no bookmark, but bytes arriving still wake a read that waits on the socket (a TLS socket
+      // once held records it had read until the server's own keepalive came, 30 s later).
+      if (quietFor >= KEEPALIVE_REQUEST_MS && now - lastKeepaliveRequest >= KEEPALIVE_REQUEST_MS) {
         lastKeepaliveRequest = now;
         wal.requestKeepalive();
       }
