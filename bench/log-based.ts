@@ -7,16 +7,19 @@
 //
 // A throwaway cluster; a table of mixed types (the full-table bench's columns), a wal2json slot,
 // the tap's initial copy (empty table) for its STATE; then changes/2 inserts in one transaction
-// and updates of the same rows in a second one. Each round: (a) `SELECT count(*) FROM
-// pg_logical_slot_peek_changes(slot, NULL, NULL, 'format-version', '2', 'include-transaction',
-// 'true', 'include-timestamp', 'true', 'include-lsn', 'true')` as superuser; (b) a replication
-// client in this process that only counts the changes over the Unix socket; (b2) PostgreSQL's
-// pg_recvlogical writing them to /dev/null, on a copy of the slot (it confirms what it read): the
-// protocol's pace with a client that costs next to nothing; (c) the tap from the post-copy STATE with stdout on /dev/null, once per transport: unix
-// (socket directory as host), tcp (127.0.0.1, sslmode disable), tls (sslmode require). Nothing
-// confirms past that STATE's lsn on the bench's slot, so it keeps the changes for the next reader. Best and
-// median wall times become changes/s; the tap's peak RSS comes from GNU time (`/usr/bin/time -f
-// %M`) or /proc polling. A table goes to stdout, the same numbers as JSON to
+// and updates of the same rows in a second one. Each round:
+//   (a) `SELECT count(*) FROM pg_logical_slot_peek_changes(slot, NULL, NULL, 'format-version', '2',
+//       'include-transaction', 'true', 'include-timestamp', 'true', 'include-lsn', 'true')` as
+//       superuser: decoding alone, nothing sent anywhere;
+//   (a2) psql copying the same peeked documents to /dev/null: the changes read by a SQL client;
+//   (b) a replication client in this process that only counts the changes over the Unix socket;
+//   (b2) PostgreSQL's pg_recvlogical writing them to /dev/null, on a copy of the slot (it confirms
+//       what it read): the streaming protocol's pace with a client that costs next to nothing;
+//   (c) the tap from the post-copy STATE with stdout on /dev/null, once per transport: unix (socket
+//       directory as host), tcp (127.0.0.1, sslmode disable), tls (sslmode require).
+// Nothing confirms past that STATE's lsn on the bench's slot, so it keeps the changes for the next
+// reader. Best and median wall times become changes/s; the tap's peak RSS comes from GNU time
+// (`/usr/bin/time -f %M`) or /proc polling. A table goes to stdout, the same numbers as JSON to
 // bench/results/log-based-<date>.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +39,10 @@ const GNU_TIME = '/usr/bin/time';
 const DB = 'bench';
 const SLOT = `stitch_${DB}`;
 const TABLE = 'changes';
-const PEEK_SQL = `SELECT count(*) AS n FROM pg_logical_slot_peek_changes('${SLOT}', NULL, NULL, 'format-version', '2', 'include-transaction', 'true', 'include-timestamp', 'true', 'include-lsn', 'true')`;
+const PEEK_CHANGES = `pg_logical_slot_peek_changes('${SLOT}', NULL, NULL, 'format-version', '2', 'include-transaction', 'true', 'include-timestamp', 'true', 'include-lsn', 'true')`;
+const PEEK_SQL = `SELECT count(*) AS n FROM ${PEEK_CHANGES}`;
+/** The same changes read by a SQL client: psql copies every document to /dev/null. */
+const PEEK_PSQL = `\\copy (SELECT data FROM ${PEEK_CHANGES}) to '/dev/null'`;
 
 const TRANSPORTS = ['unix', 'tcp', 'tls'] as const;
 type Transport = (typeof TRANSPORTS)[number];
@@ -164,10 +170,11 @@ function profileSummary(file: string, count: number): { self: ProfileEntry[]; to
 
 interface TransportResult extends Stats { peakRssMb: number; stream: Stats; ratioToPeek: number; ratioToPeekMedian: number }
 
-function printTable(changes: number, peek: Stats, tap: Partial<Record<Transport, TransportResult>>, baseline: Stats, recvlogical: Stats): void {
+function printTable(changes: number, peek: Stats, tap: Partial<Record<Transport, TransportResult>>, baseline: Stats, recvlogical: Stats, peekRead: Stats): void {
   const head = ['changes', 'reader', 'changes/s', 'vs peek', 'median changes/s', 'vs peek (median)', 'stream-only changes/s', 'peak RSS MB'];
   const rows: (string | number)[][] = [
     [changes, 'SQL peek_changes', peek.bestChangesPerSecond, '1.00', peek.medianChangesPerSecond, '1.00', '', ''],
+    [changes, 'psql reading peek_changes', peekRead.bestChangesPerSecond, (peekRead.bestChangesPerSecond / peek.bestChangesPerSecond).toFixed(2), peekRead.medianChangesPerSecond, (peekRead.medianChangesPerSecond / peek.medianChangesPerSecond).toFixed(2), '', ''],
     [changes, 'no-op client over unix', '', '', '', '', baseline.bestChangesPerSecond, ''],
     [changes, 'pg_recvlogical over unix', recvlogical.bestChangesPerSecond, (recvlogical.bestChangesPerSecond / peek.bestChangesPerSecond).toFixed(2), recvlogical.medianChangesPerSecond, (recvlogical.medianChangesPerSecond / peek.medianChangesPerSecond).toFixed(2), '', ''],
   ];
@@ -229,6 +236,7 @@ async function main(): Promise<void> {
 
     const tapArgs = (transport: Transport): string[] => ['--config', configPath(transport), '--catalog', catalogPath, '--state', statePath];
     const peekMs: number[] = [];
+    const psqlPeekMs: number[] = [];
     const tapRuns = new Map<Transport, TapRun[]>(opts.transports.map((t) => [t, []]));
     const baselineMs: number[] = [];
     const recvlogicalRuns: number[] = [];
@@ -248,6 +256,12 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
+    const psqlPeek = (): number => {
+      const started = process.hrtime.bigint();
+      const run = spawnSync(join(server.binDir, 'psql'), ['-h', server.socketDir, '-p', String(server.port), '-U', server.superuser, '-d', DB, '-qAt', '-c', PEEK_PSQL], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: server.superuserPassword } });
+      if (run.status !== 0) throw new Error(`psql peek failed: ${run.stderr}`);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
     for (let round = 1; round <= opts.repeat; round++) {
       await slotReleased();
       const started = process.hrtime.bigint();
@@ -255,6 +269,7 @@ async function main(): Promise<void> {
       peekMs.push(Number(process.hrtime.bigint() - started) / 1e6);
       // B and C of the two transactions come with the changes, and of any other transaction since (autovacuum's).
       if (Number(peeked!.n) < opts.changes + 4) throw new Error(`peek returned ${peeked!.n} rows, expected at least ${opts.changes + 4}`);
+      psqlPeekMs.push(psqlPeek());
       const times: string[] = [];
       for (const transport of opts.transports) {
         await slotReleased();
@@ -267,7 +282,7 @@ async function main(): Promise<void> {
       await cluster.query(`SELECT pg_copy_logical_replication_slot('${SLOT}', '${COPY_SLOT}')`, undefined, DB);
       recvlogicalRuns.push(recvlogicalMs(cluster.binDir, baselineTarget, endLsn, COPY_SLOT));
       await cluster.query(`SELECT pg_drop_replication_slot('${COPY_SLOT}')`, undefined, DB);
-      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; no-op client over unix ${baselineMs.at(-1)!.toFixed(0)} ms; pg_recvlogical over unix ${recvlogicalRuns.at(-1)!.toFixed(0)} ms; tap ${times.join('; ')}`);
+      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; psql reading peek ${psqlPeekMs.at(-1)!.toFixed(0)} ms; no-op client over unix ${baselineMs.at(-1)!.toFixed(0)} ms; pg_recvlogical over unix ${recvlogicalRuns.at(-1)!.toFixed(0)} ms; tap ${times.join('; ')}`);
     }
 
     let profile: { file: string; ms: number; transport: Transport; summary: ReturnType<typeof profileSummary> } | null = null;
@@ -301,7 +316,8 @@ async function main(): Promise<void> {
     })) as Partial<Record<Transport, TransportResult>>;
     const baseline = stats(opts.changes, baselineMs);
     const recvlogical = stats(opts.changes, recvlogicalRuns);
-    printTable(opts.changes, peek, tap, baseline, recvlogical);
+    const peekRead = stats(opts.changes, psqlPeekMs);
+    printTable(opts.changes, peek, tap, baseline, recvlogical, peekRead);
     const now = new Date();
     const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() || null;
     // Whether the measured tap differs from that commit (uncommitted changes under src/).
@@ -316,9 +332,11 @@ async function main(): Promise<void> {
       changes: opts.changes, transactions: 2, repeat: opts.repeat,
       rssSource: existsSync(GNU_TIME) ? 'GNU time %M' : '/proc/<pid>/status VmHWM polled every 50 ms',
       peekSql: PEEK_SQL,
+      peekPsql: PEEK_PSQL,
       notes: 'peek: SQL count(*) over pg_logical_slot_peek_changes as superuser (server-side decoding, nothing sent to the client). tap: wall time of the CLI from the post-copy STATE with stdout on /dev/null, including process start and the reconnect when wal2json rejects numeric-data-types-as-string (before 2.6), per transport: unix = Unix socket (the tap on the database host), tcp = TCP on 127.0.0.1 without TLS, tls = TCP with sslmode require. stream: the tap\'s own "log-based streams" ms. best = fastest round; ratio = tap changes/s / peek changes/s.',
       peek,
       noopClientUnix: { ...baseline, ratioToPeek: baseline.bestChangesPerSecond / peek.bestChangesPerSecond, note: 'a replication client in the bench process that only counts the changes (no Node start-up): the walsender\'s own pace, to compare with the tap\'s stream-only rate' },
+      psqlReadingPeek: { ...peekRead, ratioToPeek: peekRead.bestChangesPerSecond / peek.bestChangesPerSecond, note: 'psql over the Unix socket copying every peeked document to /dev/null: the same changes read by a SQL client, not only decoded' },
       pgRecvlogicalUnix: { ...recvlogical, ratioToPeek: recvlogical.bestChangesPerSecond / peek.bestChangesPerSecond, ratioToPeekMedian: recvlogical.medianChangesPerSecond / peek.medianChangesPerSecond, note: 'PostgreSQL\'s own C client (pg_recvlogical to /dev/null, same wal2json options, up to the WAL end after the two transactions) on a copy of the slot: the streaming protocol\'s pace with a client that costs almost nothing' },
       tap,
       ...(profile ? { profile: { transport: profile.transport, runMs: profile.ms, self: profile.summary.self, total: profile.summary.total } } : {}),
