@@ -2,7 +2,7 @@ import { logger } from '../log.js';
 import { exportSnapshot, inSnapshot } from '../postgres/snapshot-slot.js';
 import { quoteQualified } from '../postgres/quote.js';
 import { replicationShape } from '../postgres/replica-identity.js';
-import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, type SlotInfo } from '../postgres/replication-setup.js';
+import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, serverEncoding, type SlotInfo } from '../postgres/replication-setup.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
 import { lsnFromBookmark, lsnToBookmark, parseLsn } from '../state/lsn.js';
@@ -30,6 +30,7 @@ export const logBasedStrategy: SyncStrategy = {
     await checkPrimary(client);
     const slot = await findSlot(client, database, config.slotName);
     warnAboutRetainedWal(slot);
+    const utf8 = (await serverEncoding(client)) === 'UTF8';
     const streams: LogStream[] = [];
     const toCopy: LogStream[] = [];
     for (const plan of plans) {
@@ -38,7 +39,7 @@ export const logBasedStrategy: SyncStrategy = {
       const lsn = lsnFromBookmark(bookmark?.lsn);
       const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
       const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
-      const stream = new LogStream(plan, columns, version, lsn ?? 0n, lsn !== null, log);
+      const stream = new LogStream(plan, columns, version, lsn ?? 0n, lsn !== null, log, utf8);
       await describeTable(stream, context);
       await context.writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, []));
       streams.push(stream);

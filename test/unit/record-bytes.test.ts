@@ -138,3 +138,55 @@ test('a row without one of its columns (an unchanged TOASTed value) is left to t
   assert.equal(record.write(data, slots, out, () => assert.fail('not converted')), false);
   assert.equal(out.pos, 0);
 });
+
+test('a converter text longer than its token never runs past the chunk, wherever the line starts in it', () => {
+  // bool[] has no byte form and grows threefold ('{f,f}' → [false,false]), using up room meant for
+  // the columns after it; dates grow too.
+  const flags = JSON.stringify(`{${Array.from({ length: 50 }, () => 'f').join(',')}}`);
+  const columns = [
+    { name: 'id', type: base('int8', 'N'), value: '1' },
+    ...Array.from({ length: 5 }, (_, i) => ({ name: `flags_${i}`, type: arrayOf(base('bool', 'B')), value: flags })),
+    ...Array.from({ length: 15 }, (_, i) => ({ name: `day_${i}_with_a_long_column_name`, type: base('date', 'D'), value: '"2021-03-04"' })),
+  ];
+  const names = columns.map((column) => column.name);
+  const types = columns.map((column) => column.type);
+  const converters = types.map((type) => valueConverter(type));
+  const record = new RecordBytes(new RecordLineFormatter('t', [...names, DELETED_AT], 1).parts, types, converters, types.map(() => false));
+  const data = Buffer.from(`{"columns":[${columns.map((column) => `{"name":"${column.name}","value":${column.value}}`).join(',')}]}`);
+  const slots = new RowSlots(names.length);
+  slots.clear();
+  assert.notEqual(new Wal2JsonRowReader(names).readArray(data, 1, COLUMNS_KEY, slots), -1);
+  const fragment = (i: number, token: string): string => (converters[i] as (text: string) => string)(tokenText(token));
+  let expected: string | null = null;
+  for (let free = 1; free <= 4096; free++) {
+    const sent: Buffer[] = [];
+    const out = new LineBuffer((chunk) => sent.push(Buffer.from(chunk)));
+    out.pos = out.buf.length - free; // earlier lines fill the chunk up to here
+    out.endLine();
+    const lineStart = out.pos;
+    assert.ok(record.write(data, slots, out, fragment));
+    const line = out.buf.toString('utf8', sent.length > 0 ? 0 : lineStart, out.pos);
+    expected ??= line;
+    assert.equal(line, expected, `${free} bytes free`);
+  }
+  assert.ok(JSON.parse(expected as string));
+});
+
+test('a database in another encoding: text goes through the converter, as in the general path, and stays valid UTF-8', () => {
+  const shape = { names: ['id', 'note', 'doc'], converters: [base('int8', 'N'), base('text', 'S'), base('jsonb', 'U')].map((type) => valueConverter(type)), keys: ['id'], types: [base('int8', 'N'), base('text', 'S'), base('jsonb', 'U')], utf8: false };
+  const formatter = changeFormatter('t', shape, 1);
+  // LATIN1 'é' is the single byte 0xE9: invalid as UTF-8.
+  const data = Buffer.concat([Buffer.from('{"action":"I","schema":"public","table":"t","columns":[{"name":"id","value":1},{"name":"note","value":"caf'), Buffer.from([0xe9]), Buffer.from('"},{"name":"doc","value":"{\\"k\\": \\"'), Buffer.from([0xe9]), Buffer.from('\\"}"}]}')]);
+  const keys = new TableKeyReader();
+  assert.ok(keys.read(data, 0));
+  const slots = new RowSlots(3);
+  slots.clear();
+  assert.notEqual(new Wal2JsonRowReader(shape.names).readArray(data, keys.next, COLUMNS_KEY, slots), -1);
+  const out = new LineBuffer(() => undefined);
+  assert.ok(formatter.upsertBytes(data, slots, out));
+  const written = out.buf.subarray(0, out.pos);
+  const general = decodeWal2Json(data.toString('utf8'));
+  assert.ok(general.action === 'I');
+  assert.equal(written.toString('utf8'), formatter.upsert(general.columns).line);
+  assert.ok(Buffer.from(written.toString('utf8')).equals(written), 'valid UTF-8');
+});

@@ -19,6 +19,8 @@ export interface ChangeShape {
   readonly bytea?: ReadonlySet<string>;
   /** The columns' types: values of plain forms are then written as bytes (record-bytes.ts). */
   readonly types?: readonly PgColumnType[];
+  /** Whether wal2json's text is UTF-8 (the database's encoding); default true. */
+  readonly utf8?: boolean;
 }
 
 export interface ChangeFormatter {
@@ -56,7 +58,7 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
   };
   const keyFragments: (string | null)[] = new Array<string | null>(keyIndexes.length + 1);
   const types = shape.types ?? [];
-  const bytes = new RecordBytes(rows.parts, shape.names.map((_name, i) => types[i]), shape.converters, literal);
+  const bytes = new RecordBytes(rows.parts, shape.names.map((_name, i) => types[i]), shape.converters, literal, shape.utf8 ?? true);
 
   const upsertWith = (values: ReadonlyMap<string, string | null>): string => {
     const fragments: (string | null)[] = new Array<string | null>(width + 1);

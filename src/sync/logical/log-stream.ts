@@ -28,6 +28,8 @@ export class LogStream {
     /** Whether `lsn` came from the input state (only those may be confirmed to the slot). */
     readonly lsnFromInput: boolean,
     readonly log: StreamLog,
+    /** Whether the database's encoding is UTF-8 (wal2json writes text in it). */
+    private readonly utf8 = true,
   ) {
     this.tables = [{ schema: plan.schema, table: plan.table }];
     this.formatter = this.newFormatter();
@@ -62,12 +64,15 @@ export class LogStream {
       if (reader.readArray(data, end + 1, IDENTITY_KEY, oldRow) === -1 || this.keyChanged(data)) return false;
     }
     const out = writer.beginLine(0);
-    if (!this.formatter.upsertBytes(data, newRow, out)) {
-      out.abandonLine();
-      return false;
+    let written = false;
+    try {
+      written = this.formatter.upsertBytes(data, newRow, out);
+    } finally {
+      // Nothing of a line left unfinished (refused, or a converter threw) may reach stdout.
+      if (!written) out.abandonLine();
     }
-    writer.endLine(this.log);
-    return true;
+    if (written) writer.endLine(this.log);
+    return written;
   }
 
   /** Whether a key column carried by both the new row and the old identity differs. */
@@ -112,6 +117,6 @@ export class LogStream {
 
   private newFormatter(): ChangeFormatter {
     const bytea = new Set(this.columns.names.filter((_name, i) => this.columns.types[i]?.typname === 'bytea'));
-    return changeFormatter(this.plan.stream, { names: this.columns.names, converters: this.columns.converters, keys: this.plan.keyProperties, bytea, types: this.columns.types }, this.version);
+    return changeFormatter(this.plan.stream, { names: this.columns.names, converters: this.columns.converters, keys: this.plan.keyProperties, bytea, types: this.columns.types, utf8: this.utf8 }, this.version);
   }
 }

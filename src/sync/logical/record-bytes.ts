@@ -30,42 +30,37 @@ export class RecordBytes {
   private readonly keyPrefixes: Buffer[];
   private suffix: Buffer;
   private readonly forms: (ByteForm | null)[];
-  /** Bytes of the line besides its values. */
-  private fixedBytes: number;
 
-  constructor(parts: RecordParts, types: readonly (PgColumnType | undefined)[], converters: readonly ValueConverter[], literal: readonly boolean[]) {
+  /** `utf8`: whether the documents' text is UTF-8 (the database's encoding), so strings may be copied as bytes. */
+  constructor(parts: RecordParts, types: readonly (PgColumnType | undefined)[], converters: readonly ValueConverter[], literal: readonly boolean[], utf8 = true) {
     this.prefix = Buffer.from(parts.prefix);
     this.keyPrefixes = parts.keyPrefixes.map((key) => Buffer.from(key));
     this.suffix = Buffer.from(parts.suffix);
-    this.fixedBytes = this.prefix.length + this.keyPrefixes.reduce((sum, key) => sum + key.length, 0) + this.suffix.length;
-    this.forms = types.map((type, i) => (type === undefined ? null : byteForm(type, converters[i] as ValueConverter, literal[i] === true)));
+    this.forms = types.map((type, i) => (type === undefined ? null : byteForm(type, converters[i] as ValueConverter, literal[i] === true, utf8)));
   }
 
   setSuffix(suffix: string): void {
-    this.fixedBytes += Buffer.byteLength(suffix) - this.suffix.length;
     this.suffix = Buffer.from(suffix);
   }
 
   /**
    * Writes the line of a row whose every column is in `row` (else false, nothing written): the
-   * columns, then `extra` values (null) for the keys after them (`_sdc_deleted_at`).
+   * columns, then null for the keys after them (`_sdc_deleted_at`).
    */
   write(data: Buffer, row: RowSlots, out: LineBuffer, fragment: TextFragment): boolean {
     const { starts, ends } = row;
     const width = this.forms.length;
-    let tokenBytes = 0;
-    for (let i = 0; i < width; i++) {
-      const start = starts[i] as number;
-      if (start === -1) return false;
-      tokenBytes += (ends[i] as number) - start;
-    }
-    // Every byte form writes at most twice its token's length plus 24 bytes.
-    out.room(this.fixedBytes + 2 * tokenBytes + 24 * width);
+    for (let i = 0; i < width; i++) if (starts[i] === -1) return false;
+    out.room(this.prefix.length);
     put(out, this.prefix);
     for (let i = 0; i < width; i++) {
-      put(out, this.keyPrefixes[i] as Buffer);
+      const key = this.keyPrefixes[i] as Buffer;
       const start = starts[i] as number;
       const end = ends[i] as number;
+      // Room for the key and what any byte form writes (at most twice its token plus 24 bytes);
+      // a converter's text, which has no such bound, makes its own room.
+      out.room(key.length + 2 * (end - start) + 24);
+      put(out, key);
       if (isNullToken(data, start, end)) {
         put(out, NULL_BYTES);
         continue;
@@ -74,13 +69,15 @@ export class RecordBytes {
       const at = out.pos;
       if (form !== null && form !== undefined && form(data, start, end, out)) continue;
       out.pos = at;
-      const text = fragment(i, data.toString('utf8', start, end));
-      out.text(text ?? 'null');
+      out.text(fragment(i, data.toString('utf8', start, end)) ?? 'null');
     }
     for (let k = width; k < this.keyPrefixes.length; k++) {
-      put(out, this.keyPrefixes[k] as Buffer);
+      const key = this.keyPrefixes[k] as Buffer;
+      out.room(key.length + NULL_BYTES.length);
+      put(out, key);
       put(out, NULL_BYTES);
     }
+    out.room(this.suffix.length);
     put(out, this.suffix);
     return true;
   }

@@ -30,14 +30,18 @@ const LOWER_E = 101;
 const UPPER_E = 69;
 
 
-/** The byte form for a column, if one gives exactly what its converter gives. */
-export function byteForm(type: PgColumnType, converter: ValueConverter, literal: boolean): ByteForm | null {
-  const candidate = candidateForm(type, converter, literal);
+/**
+ * The byte form for a column, if one gives exactly what its converter gives. `utf8`: whether text
+ * arrives as UTF-8 (wal2json writes it in the database's encoding); if not, text values go through
+ * the converter, which reads them as the general path does.
+ */
+export function byteForm(type: PgColumnType, converter: ValueConverter, literal: boolean, utf8: boolean): ByteForm | null {
+  const candidate = candidateForm(type, converter, literal, utf8);
   if (candidate === null) return null;
   return SAMPLES.every((token) => agrees(candidate, converter, token)) ? candidate : null;
 }
 
-function candidateForm(type: PgColumnType, converter: ValueConverter, literal: boolean): ByteForm | null {
+function candidateForm(type: PgColumnType, converter: ValueConverter, literal: boolean, utf8: boolean): ByteForm | null {
   switch (typeKind(type)) {
     case 'integer':
     case 'numeric':
@@ -50,12 +54,13 @@ function candidateForm(type: PgColumnType, converter: ValueConverter, literal: b
     case 'date':
       return dateForm(converter('2000-01-01'));
     case 'json':
+      if (!utf8) return null;
       return literal ? copyString : unescapeJson;
     case 'array':
       return type.delimiter === ',' && ['integer', 'numeric', 'float'].includes(typeKind(type.element as PgColumnType)) ? numberArrayForm : null;
     case 'string':
     case 'unsupported':
-      return literal ? copyString : null;
+      return literal && utf8 ? copyString : null;
     default:
       return null;
   }
