@@ -35,7 +35,13 @@ export async function runCommand(options: RunOptions): Promise<void> {
     process.on('SIGTERM', forward);
     process.on('SIGINT', forward);
     tap.stdout.pipe(target.stdin);
-    target.stdin.on('error', () => undefined);
+    // A target that is gone unpipes the tap, whose output would then fill the pipe and wait for a
+    // reader forever: close our end instead, so the tap's next write fails and it stops.
+    const targetGone = (): void => {
+      tap.stdout.destroy();
+    };
+    target.stdin.on('error', targetGone);
+    target.on('close', targetGone);
     const states = new TargetStateReader();
     target.stdout.setEncoding('utf8').on('data', (chunk: string) => states.push(chunk));
     const [tapCode, targetCode] = await Promise.all([exitCode(tap), exitCode(target)]);
@@ -43,11 +49,12 @@ export async function runCommand(options: RunOptions): Promise<void> {
     process.off('SIGINT', forward);
     const state = states.end();
     if (tapCode !== 0 || targetCode !== 0) {
-      const who = tapCode !== 0 ? `the tap exited with ${tapCode}` : `the target exited with ${targetCode}`;
+      // A failed target makes the tap fail too (its output is closed): name the target first.
+      const who = targetCode !== 0 ? `the target exited with ${targetCode}` : `the tap exited with ${tapCode}`;
       throw new TapError('RUN_FAILED', `scheduled run failed: ${who}; the state file ${options.stateFile} was left unchanged`, {
         hint: 'Read the error lines above (tap and target both log to stderr); the next run starts from the unchanged state.',
         retryable: true,
-        exitCode: tapCode !== 0 ? tapCode : targetCode,
+        exitCode: targetCode !== 0 ? targetCode : tapCode,
       });
     }
     if (state === null) {

@@ -82,12 +82,6 @@ export function slotLost(slotName: string): TapError {
 }
 
 /** The WAL insert position: unlike the write position it includes asynchronous commits still in WAL buffers. */
-/** The database's encoding ('UTF8', 'LATIN1', 'SQL_ASCII'…): what logical decoding writes text in. */
-export async function serverEncoding(client: PgClient): Promise<string> {
-  const { rows } = await client.query<{ server_encoding: string }>('SHOW server_encoding');
-  return rows[0]?.server_encoding ?? 'UTF8';
-}
-
 export async function currentWalLsn(client: PgClient): Promise<string> {
   const { rows } = await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
   return rows[0]?.lsn ?? '0/0';

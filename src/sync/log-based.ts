@@ -2,7 +2,8 @@ import { logger } from '../log.js';
 import { exportSnapshot, inSnapshot } from '../postgres/snapshot-slot.js';
 import { quoteQualified } from '../postgres/quote.js';
 import { replicationShape } from '../postgres/replica-identity.js';
-import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, serverEncoding, type SlotInfo } from '../postgres/replication-setup.js';
+import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, type SlotInfo } from '../postgres/replication-setup.js';
+import { decodeUtf8, serverEncoding, textDecode } from '../postgres/server-encoding.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
 import { lsnFromBookmark, lsnToBookmark, parseLsn } from '../state/lsn.js';
@@ -30,7 +31,10 @@ export const logBasedStrategy: SyncStrategy = {
     await checkPrimary(client);
     const slot = await findSlot(client, database, config.slotName);
     warnAboutRetainedWal(slot);
-    const utf8 = (await serverEncoding(client)) === 'UTF8';
+    const encoding = await serverEncoding(client);
+    const decode = textDecode(encoding);
+    if (decode === null) logger('log-based').warn({ database, encoding }, `database ${database} is in ${encoding}, which this Node cannot decode: its text in changes is read as UTF-8`);
+    const text = { decode: decode ?? decodeUtf8, utf8: decode === decodeUtf8 };
     const streams: LogStream[] = [];
     const toCopy: LogStream[] = [];
     for (const plan of plans) {
@@ -39,7 +43,7 @@ export const logBasedStrategy: SyncStrategy = {
       const lsn = lsnFromBookmark(bookmark?.lsn);
       const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
       const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
-      const stream = new LogStream(plan, columns, version, lsn ?? 0n, lsn !== null, log, utf8);
+      const stream = new LogStream(plan, columns, version, lsn ?? 0n, lsn !== null, log, text);
       await describeTable(stream, context);
       await context.writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, []));
       streams.push(stream);
@@ -52,7 +56,7 @@ export const logBasedStrategy: SyncStrategy = {
     // SCHEMA and copy messages go downstream before the wait for changes begins.
     await context.writer.flush();
     const started = Date.now();
-    const changes = await readChanges(streams, { config, database, client, writer: context.writer, state: context.state, stop: context.stop, slot: slot.slotName, endLsn });
+    const changes = await readChanges(streams, { config, database, client, writer: context.writer, state: context.state, stop: context.stop, slot: slot.slotName, endLsn, decode: text.decode });
     logger('sync').info({ database, changes, ms: Date.now() - started }, `log-based streams of ${database}: ${changes} change records`);
     finish(streams, context);
   },

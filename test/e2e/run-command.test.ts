@@ -117,7 +117,9 @@ test('a target that fails mid-load leaves the state file byte-identical and exit
   assert.equal((await runJob(job)).code, 0);
   const before = readFileSync(job.state);
   const bookmark = savedState(job).bookmarks[streamId]?.replication_key_value as number;
-  const added = await insertEvents(3000);
+  // Far more output than the pipes hold: the target dies while the tap waits on a full pipe (a tap
+  // that then waited forever for a reader was seen once, and reproduced this way every time).
+  const added = await insertEvents(20_000);
   const failed = await runJob(job, { JSONL_TARGET_FAIL_AFTER: '100' });
   assert.notEqual(failed.code, 0, failed.stderr);
   assert.notEqual(failed.code, 75);

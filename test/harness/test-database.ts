@@ -110,7 +110,8 @@ async function dropDatabase(admin: pg.Client, dbName: string): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
 }
 
-export async function createTestDatabase(name: string, options: { ownCluster?: boolean } = {}): Promise<TestDatabase> {
+/** `encoding`: a server encoding other than UTF8 for the database (with the C locale, which suits any). */
+export async function createTestDatabase(name: string, options: { ownCluster?: boolean; encoding?: string } = {}): Promise<TestDatabase> {
   const { url, certsDir, socketDir } = options.ownCluster === true ? await ownServer() : await testServer();
   const dbName = testDatabaseName(name);
   const ident = quoteIdent(dbName);
@@ -119,7 +120,8 @@ export async function createTestDatabase(name: string, options: { ownCluster?: b
   await withClient(adminUrl, async (admin) => {
     await ensureTapUser(admin);
     await dropDatabase(admin, dbName);
-    await admin.query(`CREATE DATABASE ${ident}`);
+    const encoding = options.encoding === undefined ? '' : ` ENCODING '${options.encoding}' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`;
+    await admin.query(`CREATE DATABASE ${ident}${encoding}`);
     await admin.query(`GRANT CONNECT ON DATABASE ${ident} TO tapuser`);
   });
   const superUrl = withDatabase(url, dbName);

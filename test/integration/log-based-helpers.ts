@@ -21,8 +21,8 @@ export interface Message { type: string; stream?: string; record?: Record<string
 export const QUICK = { logical_poll_total_seconds: 10 };
 
 /** A test database with the slot the tap looks for first (`stitch_<db>`). */
-export async function logBasedDatabase(name: string): Promise<TestDatabase> {
-  const db = await createTestDatabase(name);
+export async function logBasedDatabase(name: string, options: { encoding?: string } = {}): Promise<TestDatabase> {
+  const db = await createTestDatabase(name, options);
   await db.query("SELECT pg_create_logical_replication_slot('stitch_' || current_database(), 'wal2json')");
   return db;
 }

@@ -7,6 +7,7 @@ import { RecordBytes } from '../../src/sync/logical/record-bytes.js';
 import { decodeWal2Json } from '../../src/sync/logical/wal2json-message.js';
 import { COLUMNS_KEY, RowSlots, TableKeyReader, tokenText, Wal2JsonRowReader } from '../../src/sync/logical/wal2json-row.js';
 import { valueConverter, type ConvertOptions, type PgColumnType } from '../../src/values/index.js';
+import { textDecode } from '../../src/postgres/server-encoding.js';
 
 const base = (typname: string, typcategory: string, extra: Partial<PgColumnType> = {}): PgColumnType => ({ sqlType: typname, typname, typtype: 'b', typcategory, typmod: -1, notNull: false, ...extra });
 const arrayOf = (element: PgColumnType): PgColumnType => base(`_${element.typname}`, 'A', { element, delimiter: ',' });
@@ -172,21 +173,24 @@ test('a converter text longer than its token never runs past the chunk, wherever
   assert.ok(JSON.parse(expected as string));
 });
 
-test('a database in another encoding: text goes through the converter, as in the general path, and stays valid UTF-8', () => {
-  const shape = { names: ['id', 'note', 'doc'], converters: [base('int8', 'N'), base('text', 'S'), base('jsonb', 'U')].map((type) => valueConverter(type)), keys: ['id'], types: [base('int8', 'N'), base('text', 'S'), base('jsonb', 'U')], utf8: false };
+test('a LATIN1 database: text is decoded from its encoding, the same on both paths', () => {
+  const decode = textDecode('LATIN1');
+  assert.ok(decode !== null);
+  const types = [base('int8', 'N'), base('text', 'S'), base('jsonb', 'U')];
+  const shape = { names: ['id', 'note', 'doc'], converters: types.map((type) => valueConverter(type)), keys: ['id'], types, text: { decode, utf8: false } };
   const formatter = changeFormatter('t', shape, 1);
-  // LATIN1 'é' is the single byte 0xE9: invalid as UTF-8.
-  const data = Buffer.concat([Buffer.from('{"action":"I","schema":"public","table":"t","columns":[{"name":"id","value":1},{"name":"note","value":"caf'), Buffer.from([0xe9]), Buffer.from('"},{"name":"doc","value":"{\\"k\\": \\"'), Buffer.from([0xe9]), Buffer.from('\\"}"}]}')]);
-  const keys = new TableKeyReader();
+  // wal2json writes the database's bytes: LATIN1 'é' is the single byte 0xE9 (invalid as UTF-8).
+  const data = Buffer.from('{"action":"I","schema":"public","table":"t","columns":[{"name":"id","value":1},{"name":"note","value":"café"},{"name":"doc","value":"{\\"k\\": \\"é\\"}"}]}', 'latin1');
+  const keys = new TableKeyReader(decode);
   assert.ok(keys.read(data, 0));
   const slots = new RowSlots(3);
   slots.clear();
-  assert.notEqual(new Wal2JsonRowReader(shape.names).readArray(data, keys.next, COLUMNS_KEY, slots), -1);
+  assert.notEqual(new Wal2JsonRowReader(shape.names, decode).readArray(data, keys.next, COLUMNS_KEY, slots), -1);
   const out = new LineBuffer(() => undefined);
   assert.ok(formatter.upsertBytes(data, slots, out));
-  const written = out.buf.subarray(0, out.pos);
-  const general = decodeWal2Json(data.toString('utf8'));
+  const line = out.buf.toString('utf8', 0, out.pos);
+  const general = decodeWal2Json(decode(data, 0, data.length));
   assert.ok(general.action === 'I');
-  assert.equal(written.toString('utf8'), formatter.upsert(general.columns).line);
-  assert.ok(Buffer.from(written.toString('utf8')).equals(written), 'valid UTF-8');
+  assert.equal(line, formatter.upsert(general.columns).line);
+  assert.deepEqual((JSON.parse(line) as { record: unknown }).record, { id: 1, note: 'café', doc: { k: 'é' }, _sdc_deleted_at: null });
 });

@@ -1,4 +1,5 @@
 import { RecordLineFormatter } from '../../singer/messages.js';
+import { decodeUtf8, type TextDecode } from '../../postgres/server-encoding.js';
 import type { LineBuffer } from '../../singer/line-buffer.js';
 import { jsonString, type PgColumnType, type ValueConverter } from '../../values/index.js';
 import { RecordBytes } from './record-bytes.js';
@@ -19,8 +20,14 @@ export interface ChangeShape {
   readonly bytea?: ReadonlySet<string>;
   /** The columns' types: values of plain forms are then written as bytes (record-bytes.ts). */
   readonly types?: readonly PgColumnType[];
-  /** Whether wal2json's text is UTF-8 (the database's encoding); default true. */
-  readonly utf8?: boolean;
+  /** How the documents' text reads: UTF-8 unless the database is in another encoding. */
+  readonly text?: DatabaseText;
+}
+
+/** wal2json writes text in the database's encoding: its decoder, and whether it is UTF-8 (text may then be copied as bytes). */
+export interface DatabaseText {
+  readonly decode: TextDecode;
+  readonly utf8: boolean;
 }
 
 export interface ChangeFormatter {
@@ -58,7 +65,7 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
   };
   const keyFragments: (string | null)[] = new Array<string | null>(keyIndexes.length + 1);
   const types = shape.types ?? [];
-  const bytes = new RecordBytes(rows.parts, shape.names.map((_name, i) => types[i]), shape.converters, literal, shape.utf8 ?? true);
+  const bytes = new RecordBytes(rows.parts, shape.names.map((_name, i) => types[i]), shape.converters, literal, shape.text ?? { decode: decodeUtf8, utf8: true });
 
   const upsertWith = (values: ReadonlyMap<string, string | null>): string => {
     const fragments: (string | null)[] = new Array<string | null>(width + 1);

@@ -1,10 +1,11 @@
 import type { RowTarget } from '../../postgres/fetch-row.js';
 import type { StreamPlan } from '../../selection/stream-plan.js';
+import { decodeUtf8 } from '../../postgres/server-encoding.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
 import type { Lsn } from '../../state/lsn.js';
 import type { LiveColumns } from '../live-columns.js';
 import type { StreamLog } from '../stream-log.js';
-import { changeFormatter, type ChangeFormatter } from './change-record.js';
+import { changeFormatter, type ChangeFormatter, type DatabaseText } from './change-record.js';
 import { COLUMNS_KEY, IDENTITY_KEY, RowSlots, Wal2JsonRowReader } from './wal2json-row.js';
 
 const INSERT = 73; // I
@@ -28,12 +29,12 @@ export class LogStream {
     /** Whether `lsn` came from the input state (only those may be confirmed to the slot). */
     readonly lsnFromInput: boolean,
     readonly log: StreamLog,
-    /** Whether the database's encoding is UTF-8 (wal2json writes text in it). */
-    private readonly utf8 = true,
+    /** How the database's text reads (wal2json writes it in the database's encoding). */
+    private readonly text: DatabaseText = { decode: decodeUtf8, utf8: true },
   ) {
     this.tables = [{ schema: plan.schema, table: plan.table }];
     this.formatter = this.newFormatter();
-    this.reader = new Wal2JsonRowReader(columns.names);
+    this.reader = new Wal2JsonRowReader(columns.names, text.decode);
     this.newRow = new RowSlots(columns.names.length);
     this.oldRow = new RowSlots(columns.names.length);
     this.keySlots = plan.keyProperties.map((key) => columns.names.indexOf(key)).filter((slot) => slot !== -1);
@@ -50,7 +51,7 @@ export class LogStream {
     if (action === DELETE) {
       oldRow.clear();
       if (reader.readArray(data, pos, IDENTITY_KEY, oldRow) === -1) return false;
-      const line = this.formatter.deleteTokens(oldRow.tokens(data), deletedAt);
+      const line = this.formatter.deleteTokens(oldRow.tokens(data, this.text.decode), deletedAt);
       if (line === null) return false;
       writer.push(line, this.log);
       return true;
@@ -117,6 +118,6 @@ export class LogStream {
 
   private newFormatter(): ChangeFormatter {
     const bytea = new Set(this.columns.names.filter((_name, i) => this.columns.types[i]?.typname === 'bytea'));
-    return changeFormatter(this.plan.stream, { names: this.columns.names, converters: this.columns.converters, keys: this.plan.keyProperties, bytea, types: this.columns.types, utf8: this.utf8 }, this.version);
+    return changeFormatter(this.plan.stream, { names: this.columns.names, converters: this.columns.converters, keys: this.plan.keyProperties, bytea, types: this.columns.types, text: this.text }, this.version);
   }
 }

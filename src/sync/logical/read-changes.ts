@@ -3,6 +3,7 @@ import { logger } from '../../log.js';
 import type { PgClient } from '../../postgres/connect.js';
 import { fetchRowByKey } from '../../postgres/fetch-row.js';
 import { startWalStream } from '../../postgres/wal-stream.js';
+import type { TextDecode } from '../../postgres/server-encoding.js';
 import { walsenderBusy } from '../../postgres/walsender-progress.js';
 import { activateVersionMessage } from '../../singer/messages.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
@@ -30,6 +31,8 @@ export interface ReadChangesContext {
   stop: StopSignal;
   slot: string;
   endLsn: Lsn | null;
+  /** Text of the database's encoding (wal2json writes it so) to a string. */
+  decode: TextDecode;
 }
 
 const STATE_EVERY_MS = 5_000;
@@ -45,7 +48,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
   const byTable = new Map(streams.flatMap((stream) => stream.tableKeys.map((key) => [key, stream] as const)));
   // The fast path finds a stream by its names exactly as wal2json escapes them.
   const byEscapedTable = new Map(streams.flatMap((stream) => stream.tables.map((table) => [tableKey(table.schema, table.table), stream] as const)));
-  const tableKeys = new TableKeyReader();
+  const tableKeys = new TableKeyReader(context.decode);
   /** Set while a row is read by key, so the idle check never queues a second query on the client. */
   const fetching = { active: false };
   const log = logger('log-based');
@@ -95,7 +98,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
       }
     }
     // Decoded now: the message's bytes belong to the connection once this call returns.
-    return onOtherMessage(data.toString('utf8', start));
+    return onOtherMessage(context.decode(data, start, data.length));
   };
 
   const onOtherMessage = async (text: string): Promise<void> => {

@@ -1,3 +1,4 @@
+import { decodeUtf8, type TextDecode } from '../../postgres/server-encoding.js';
 import type { LineBuffer } from '../../singer/line-buffer.js';
 import type { PgColumnType, ValueConverter } from '../../values/index.js';
 import { byteForm, put, type ByteForm } from './value-bytes.js';
@@ -30,13 +31,15 @@ export class RecordBytes {
   private readonly keyPrefixes: Buffer[];
   private suffix: Buffer;
   private readonly forms: (ByteForm | null)[];
+  private readonly decode: TextDecode;
 
-  /** `utf8`: whether the documents' text is UTF-8 (the database's encoding), so strings may be copied as bytes. */
-  constructor(parts: RecordParts, types: readonly (PgColumnType | undefined)[], converters: readonly ValueConverter[], literal: readonly boolean[], utf8 = true) {
+  /** `text`: how the documents' text reads; strings are copied as bytes only when it is UTF-8. */
+  constructor(parts: RecordParts, types: readonly (PgColumnType | undefined)[], converters: readonly ValueConverter[], literal: readonly boolean[], text: { decode: TextDecode; utf8: boolean } = { decode: decodeUtf8, utf8: true }) {
+    this.decode = text.decode;
     this.prefix = Buffer.from(parts.prefix);
     this.keyPrefixes = parts.keyPrefixes.map((key) => Buffer.from(key));
     this.suffix = Buffer.from(parts.suffix);
-    this.forms = types.map((type, i) => (type === undefined ? null : byteForm(type, converters[i] as ValueConverter, literal[i] === true, utf8)));
+    this.forms = types.map((type, i) => (type === undefined ? null : byteForm(type, converters[i] as ValueConverter, literal[i] === true, text.utf8)));
   }
 
   setSuffix(suffix: string): void {
@@ -69,7 +72,7 @@ export class RecordBytes {
       const at = out.pos;
       if (form !== null && form !== undefined && form(data, start, end, out)) continue;
       out.pos = at;
-      out.text(fragment(i, data.toString('utf8', start, end)) ?? 'null');
+      out.text(fragment(i, this.decode(data, start, end)) ?? 'null');
     }
     for (let k = width; k < this.keyPrefixes.length; k++) {
       const key = this.keyPrefixes[k] as Buffer;

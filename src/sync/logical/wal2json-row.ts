@@ -1,3 +1,5 @@
+import { decodeUtf8, type TextDecode } from '../../postgres/server-encoding.js';
+
 /**
  * The per-change fast path of wal2json format-version 2 (with include-types off), on the bytes of
  * the message as they came from the socket: a row change's "columns" and "identity" arrays are read
@@ -30,11 +32,11 @@ export class RowSlots {
   }
 
   /** The tokens as text (the general formatter's input), for deletes and tests. */
-  tokens(data: Buffer): RowToken[] {
+  tokens(data: Buffer, decode: TextDecode = decodeUtf8): RowToken[] {
     return Array.from(this.starts, (start, i) => {
       if (start === -1) return undefined;
       const end = this.ends[i] as number;
-      return isNullToken(data, start, end) ? null : data.toString('utf8', start, end);
+      return isNullToken(data, start, end) ? null : decode(data, start, end);
     });
   }
 }
@@ -94,6 +96,8 @@ export class TableKeyReader {
   /** `key` followed by the `",` that ends the table name. */
   private delimited: Uint8Array = new Uint8Array(0);
 
+  constructor(private readonly decode: TextDecode = decodeUtf8) {}
+
   /** False when the document has no table names where expected, or they hold escapes. */
   read(data: Buffer, start: number): boolean {
     const at = data.indexOf(SCHEMA_KEY, start + 13);
@@ -109,7 +113,7 @@ export class TableKeyReader {
     while (end < data.length && data[end] !== QUOTE) end++;
     if (data[end + 1] !== COMMA) return false;
     if (data.subarray(keyStart, end).includes(BACKSLASH)) return false;
-    this.key = data.toString('utf8', keyStart, end);
+    this.key = this.decode(data, keyStart, end);
     this.delimited = Uint8Array.from(data.subarray(keyStart, end + 2));
     this.next = end + 2;
     return true;
@@ -130,7 +134,10 @@ export class Wal2JsonRowReader {
   private readonly learned: Uint8Array[] = [];
   private readonly slots: number[] = [];
 
-  constructor(readonly names: readonly string[]) {
+  constructor(
+    readonly names: readonly string[],
+    private readonly decode: TextDecode = decodeUtf8,
+  ) {
     this.slotOf = new Map(names.map((name, index) => [name, index]));
   }
 
@@ -159,7 +166,7 @@ export class Wal2JsonRowReader {
         if (nameEnd === -1) return -1;
         name = Uint8Array.from(data.subarray(nameStart, nameEnd));
         if (name.includes(BACKSLASH)) return -1;
-        slot = this.slotOf.get(Buffer.from(name).toString('utf8')) ?? -1;
+        slot = this.slotOf.get(this.decode(data, nameStart, nameEnd)) ?? -1;
         this.learned[position] = name;
         this.slots[position] = slot;
       }
