@@ -10,6 +10,14 @@ export type TextDecode = (data: Buffer, start: number, end: number) => string;
 
 export const decodeUtf8: TextDecode = (data, start, end) => data.toString('utf8', start, end);
 
+/** A database's text: its decoder, and whether it is UTF-8 (text may then be copied into the output as bytes). */
+export interface DatabaseText {
+  readonly decode: TextDecode;
+  readonly utf8: boolean;
+}
+
+export const UTF8_TEXT: DatabaseText = { decode: decodeUtf8, utf8: true };
+
 /** Server encodings (pg_encoding_to_char) by the WHATWG label of the same character set. */
 const LABELS: Readonly<Record<string, string>> = {
   LATIN2: 'iso-8859-2', LATIN3: 'iso-8859-3', LATIN4: 'iso-8859-4', LATIN6: 'iso-8859-10', LATIN7: 'iso-8859-13',

@@ -24,13 +24,8 @@ export class LineBuffer {
    */
   room(bytes: number): void {
     if (this.buf.length - this.pos >= bytes) return;
-    const begun = this.pos - this.lineStart;
-    const next = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, begun + bytes));
-    this.buf.copy(next, 0, this.lineStart, this.pos);
-    if (this.lineStart > 0) this.send(this.buf.subarray(0, this.lineStart));
-    this.buf = next;
-    this.pos = begun;
-    this.lineStart = 0;
+    const complete = this.nextChunk(bytes);
+    if (complete.length > 0) this.send(complete);
   }
 
   /** Appends text as UTF-8 to the current line. */
@@ -53,14 +48,21 @@ export class LineBuffer {
 
   /** Sends the complete lines, if any. */
   flush(): void {
-    if (this.lineStart === 0) return;
-    const chunk = this.buf.subarray(0, this.lineStart);
+    if (this.lineStart > 0) this.send(this.nextChunk(0));
+  }
+
+  /**
+   * Starts a new chunk with room for `bytes` more after the line begun so far, which moves into
+   * it; returns the complete lines of the old one.
+   */
+  private nextChunk(bytes: number): Buffer {
+    const complete = this.buf.subarray(0, this.lineStart);
     const begun = this.pos - this.lineStart;
-    const next = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, begun));
+    const next = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, begun + bytes));
     this.buf.copy(next, 0, this.lineStart, this.pos);
     this.buf = next;
     this.pos = begun;
     this.lineStart = 0;
-    this.send(chunk);
+    return complete;
   }
 }

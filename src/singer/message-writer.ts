@@ -60,11 +60,10 @@ export class MessageWriter {
   }
 
   /**
-   * A line written as bytes: the caller asks for room and writes at `pos` of the returned buffer
-   * (asking again for more room as it goes), then calls endLine, or abandonLine to drop it.
+   * A line written as bytes: the caller asks the returned buffer for room and writes at its `pos`,
+   * then calls endLine, or the buffer's abandonLine to drop it.
    */
-  beginLine(bytes: number): LineBuffer {
-    this.lines.room(bytes);
+  beginLine(): LineBuffer {
     return this.lines;
   }
 

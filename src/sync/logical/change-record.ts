@@ -1,5 +1,5 @@
 import { RecordLineFormatter } from '../../singer/messages.js';
-import { decodeUtf8, type TextDecode } from '../../postgres/server-encoding.js';
+import { UTF8_TEXT, type DatabaseText } from '../../postgres/server-encoding.js';
 import type { LineBuffer } from '../../singer/line-buffer.js';
 import { jsonString, type PgColumnType, type ValueConverter } from '../../values/index.js';
 import { RecordBytes } from './record-bytes.js';
@@ -22,12 +22,6 @@ export interface ChangeShape {
   readonly types?: readonly PgColumnType[];
   /** How the documents' text reads: UTF-8 unless the database is in another encoding. */
   readonly text?: DatabaseText;
-}
-
-/** wal2json writes text in the database's encoding: its decoder, and whether it is UTF-8 (text may then be copied as bytes). */
-export interface DatabaseText {
-  readonly decode: TextDecode;
-  readonly utf8: boolean;
 }
 
 export interface ChangeFormatter {
@@ -65,7 +59,7 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
   };
   const keyFragments: (string | null)[] = new Array<string | null>(keyIndexes.length + 1);
   const types = shape.types ?? [];
-  const bytes = new RecordBytes(rows.parts, shape.names.map((_name, i) => types[i]), shape.converters, literal, shape.text ?? { decode: decodeUtf8, utf8: true });
+  const bytes = new RecordBytes(rows.parts, shape.names.map((_name, i) => types[i]), shape.converters, literal, shape.text ?? UTF8_TEXT);
 
   const upsertWith = (values: ReadonlyMap<string, string | null>): string => {
     const fragments: (string | null)[] = new Array<string | null>(width + 1);

@@ -1,16 +1,12 @@
 import type { RowTarget } from '../../postgres/fetch-row.js';
 import type { StreamPlan } from '../../selection/stream-plan.js';
-import { decodeUtf8 } from '../../postgres/server-encoding.js';
+import { UTF8_TEXT, type DatabaseText } from '../../postgres/server-encoding.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
 import type { Lsn } from '../../state/lsn.js';
 import type { LiveColumns } from '../live-columns.js';
 import type { StreamLog } from '../stream-log.js';
-import { changeFormatter, type ChangeFormatter, type DatabaseText } from './change-record.js';
-import { COLUMNS_KEY, IDENTITY_KEY, RowSlots, Wal2JsonRowReader } from './wal2json-row.js';
-
-const INSERT = 73; // I
-const UPDATE = 85; // U
-const DELETE = 68; // D
+import { changeFormatter, type ChangeFormatter } from './change-record.js';
+import { COLUMNS_KEY, DELETE, IDENTITY_KEY, INSERT, RowSlots, UPDATE, Wal2JsonRowReader } from './wal2json-row.js';
 
 /** One LOG_BASED stream while changes are read: its columns, version and bookmark position. */
 export class LogStream {
@@ -30,7 +26,7 @@ export class LogStream {
     readonly lsnFromInput: boolean,
     readonly log: StreamLog,
     /** How the database's text reads (wal2json writes it in the database's encoding). */
-    private readonly text: DatabaseText = { decode: decodeUtf8, utf8: true },
+    private readonly text: DatabaseText = UTF8_TEXT,
   ) {
     this.tables = [{ schema: plan.schema, table: plan.table }];
     this.formatter = this.newFormatter();
@@ -64,7 +60,7 @@ export class LogStream {
       oldRow.clear();
       if (reader.readArray(data, end + 1, IDENTITY_KEY, oldRow) === -1 || this.keyChanged(data)) return false;
     }
-    const out = writer.beginLine(0);
+    const out = writer.beginLine();
     let written = false;
     try {
       written = this.formatter.upsertBytes(data, newRow, out);
@@ -101,11 +97,6 @@ export class LogStream {
    * its leaf partitions (wal2json names the partition a row lives in, never the parent).
    */
   tables: readonly { schema: string; table: string }[];
-
-  /** `schema.table` as wal2json names each of them. */
-  get tableKeys(): string[] {
-    return this.tables.map((table) => `${table.schema}.${table.table}`);
-  }
 
   get tableKey(): string {
     return `${this.plan.schema}.${this.plan.table}`;

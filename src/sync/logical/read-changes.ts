@@ -14,7 +14,7 @@ import type { ChangeKind } from '../stream-log.js';
 import type { StopSignal } from '../stop-signal.js';
 import type { LogStream } from './log-stream.js';
 import { decodeWal2Json, type Wal2JsonMessage } from './wal2json-message.js';
-import { changeAction, TableKeyReader, tableKey } from './wal2json-row.js';
+import { changeAction, DELETE, INSERT, TableKeyReader, tableKey, UPDATE } from './wal2json-row.js';
 
 /**
  * The change loop of one database: one replication session serves all its LOG_BASED streams.
@@ -39,15 +39,11 @@ const STATE_EVERY_MS = 5_000;
 /** After this much quiet the server is asked for a keepalive (it says how far it has decoded). */
 const KEEPALIVE_REQUEST_MS = 1_000;
 const TIMESTAMPTZ = valueConverter({ sqlType: 'timestamp with time zone', typname: 'timestamptz', typtype: 'b', typcategory: 'D', typmod: -1, notNull: true });
-const INSERT = 73; // I
-const UPDATE = 85; // U
-const DELETE = 68; // D
 
 export async function readChanges(streams: readonly LogStream[], context: ReadChangesContext): Promise<number> {
   const { config, state, writer } = context;
-  const byTable = new Map(streams.flatMap((stream) => stream.tableKeys.map((key) => [key, stream] as const)));
-  // The fast path finds a stream by its names exactly as wal2json escapes them.
-  const byEscapedTable = new Map(streams.flatMap((stream) => stream.tables.map((table) => [tableKey(table.schema, table.table), stream] as const)));
+  // A stream by its table's names exactly as wal2json escapes them (the fast path never unescapes).
+  const byTable = new Map(streams.flatMap((stream) => stream.tables.map((table) => [tableKey(table.schema, table.table), stream] as const)));
   const tableKeys = new TableKeyReader(context.decode);
   /** Set while a row is read by key, so the idle check never queues a second query on the client. */
   const fetching = { active: false };
@@ -87,7 +83,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
     const txn = inTransaction;
     if (txn !== null && (action === INSERT || action === UPDATE || action === DELETE)) {
       if (tableKeys.read(data, start)) {
-        const stream = byEscapedTable.get(tableKeys.key);
+        const stream = byTable.get(tableKeys.key);
         if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
         if (stream.writeFast(data, tableKeys.next, action, txn.deletedAt, writer)) {
           changes++;
@@ -120,7 +116,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
       return;
     }
     if (message.action === 'M' || inTransaction === null) return;
-    const stream = byTable.get(`${message.schema}.${message.table}`);
+    const stream = byTable.get(tableKey(message.schema, message.table));
     const txn: { commitLsn: Lsn; deletedAt: string } = inTransaction;
     if (stream === undefined || txn.commitLsn < stream.lsn) return;
     const written = await applyChange(stream, message, txn.deletedAt, context, fetching);

@@ -1,4 +1,4 @@
-import { decodeUtf8, type TextDecode } from '../../postgres/server-encoding.js';
+import { UTF8_TEXT, type DatabaseText, type TextDecode } from '../../postgres/server-encoding.js';
 import type { LineBuffer } from '../../singer/line-buffer.js';
 import type { PgColumnType, ValueConverter } from '../../values/index.js';
 import { byteForm, put, type ByteForm } from './value-bytes.js';
@@ -34,7 +34,7 @@ export class RecordBytes {
   private readonly decode: TextDecode;
 
   /** `text`: how the documents' text reads; strings are copied as bytes only when it is UTF-8. */
-  constructor(parts: RecordParts, types: readonly (PgColumnType | undefined)[], converters: readonly ValueConverter[], literal: readonly boolean[], text: { decode: TextDecode; utf8: boolean } = { decode: decodeUtf8, utf8: true }) {
+  constructor(parts: RecordParts, types: readonly (PgColumnType | undefined)[], converters: readonly ValueConverter[], literal: readonly boolean[], text: DatabaseText = UTF8_TEXT) {
     this.decode = text.decode;
     this.prefix = Buffer.from(parts.prefix);
     this.keyPrefixes = parts.keyPrefixes.map((key) => Buffer.from(key));
@@ -70,7 +70,7 @@ export class RecordBytes {
       }
       const form = this.forms[i];
       const at = out.pos;
-      if (form !== null && form !== undefined && form(data, start, end, out)) continue;
+      if (form !== null && form(data, start, end, out)) continue;
       out.pos = at;
       out.text(fragment(i, this.decode(data, start, end)) ?? 'null');
     }

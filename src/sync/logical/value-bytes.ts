@@ -1,5 +1,6 @@
 import type { LineBuffer } from '../../singer/line-buffer.js';
 import { typeKind, type PgColumnType, type ValueConverter } from '../../values/index.js';
+import { tokenText } from './wal2json-row.js';
 
 /**
  * Values written as bytes: each form takes a wal2json token (data[start, end)) in one plain shape
@@ -28,7 +29,6 @@ const LOWER_F = 102;
 const LETTER_C = 67;
 const LOWER_E = 101;
 const UPPER_E = 69;
-
 
 /**
  * The byte form for a column, if one gives exactly what its converter gives. `utf8`: whether text
@@ -83,16 +83,10 @@ function agrees(form: ByteForm, converter: ValueConverter, token: string): boole
   const out = { buf: Buffer.alloc(2 * data.length + 64), pos: 0 } as LineBuffer;
   if (!form(data, 0, data.length, out)) return true;
   try {
-    return out.buf.toString('utf8', 0, out.pos) === converter(textOf(token));
+    return out.buf.toString('utf8', 0, out.pos) === converter(tokenText(token));
   } catch {
     return false;
   }
-}
-
-/** The PostgreSQL text of a sample token (what the general path passes to the converter). */
-function textOf(token: string): string {
-  if (token.startsWith('"')) return JSON.parse(token) as string;
-  return token === 'true' ? 't' : token === 'false' ? 'f' : token;
 }
 
 function copy(data: Buffer, start: number, end: number, out: LineBuffer): void {

@@ -60,6 +60,10 @@ const VALUE_KEY_LENGTH = 10;
 export const COLUMNS_KEY = Buffer.from('"columns":');
 export const IDENTITY_KEY = Buffer.from('"identity":');
 
+export const INSERT = 73; // I
+export const UPDATE = 85; // U
+export const DELETE = 68; // D
+
 /** The action letter ('I', 'U', 'D', 'B', 'C', 'T', 'M') of the document at `start`, or 0 for another layout. */
 export function changeAction(data: Buffer, start: number): number {
   return matchesAt(data, start, ACTION_KEY) && data[start + 12] === QUOTE ? (data[start + 11] as number) : 0;
