@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parse as parseLossless } from 'lossless-json';
 import { TapError, type ErrorCode } from './errors.js';
 import { jsonSyntaxPosition } from './json-syntax-position.js';
 
@@ -22,13 +23,33 @@ export async function readJsonFile(path: string, kind: FileKind): Promise<unknow
       cause: error,
     });
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new TapError(`${kind}_INVALID_JSON` as ErrorCode, `${what} file ${path} is not valid JSON (${syntaxWhere(text)})`, {
       hint: `Fix the JSON syntax in ${path}.`,
     });
   }
+  // A state's numbers are bookmarks: read them exactly (singer-io writes a bigint key as a number).
+  if (kind !== 'STATE') return value;
+  try {
+    return parseLossless(text, null, exactNumber);
+  } catch (error) {
+    throw new TapError('STATE_INVALID_JSON', `state file ${path} cannot be read exactly: ${(error as Error).message}`, {
+      hint: `Fix ${path} (each key once per object).`,
+    });
+  }
+}
+
+/**
+ * A JSON number as a JS number when that is exact (its shortest text is the same), otherwise as
+ * its decimal text: 9007199254740995 stays "9007199254740995", not 9007199254740996. Bookmarks
+ * accept both forms.
+ */
+export function exactNumber(text: string): number | string {
+  const value = Number(text);
+  return String(value) === text ? value : text;
 }
 
 /** Line and column of the first syntax error; never any of the file's text, which may hold secrets. */

@@ -26,6 +26,7 @@ interface CliOptions {
   replicationKey?: string;
   report?: string;
   test?: boolean;
+  acceptLsnGap?: boolean;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -78,6 +79,7 @@ function buildProgram(run: Runner): Command {
       .option('--properties <path>', 'legacy alias of --catalog')
       .option('--state <path>', 'state JSON (the last STATE value) to resume from')
       .option('--report <path>', 'with --catalog: write a JSON run report there at exit (also on failure)')
+      .option('--accept-lsn-gap', 'with --catalog: a LOG_BASED state that does not fit its slot reads on from the slot\'s position (the gap is logged) instead of stopping')
       .option('--about', 'print capabilities and settings')
       .option('--test', 'connection test: check everything a sync needs and print the fixes (exit 0 only if ready)')
       .addOption(new Option('--format <format>', 'format of --about (json, markdown) or --test (table, json)').choices(['json', 'markdown', 'table']))
@@ -100,10 +102,11 @@ function buildProgram(run: Runner): Command {
       .requiredOption('--catalog <path>', 'catalog JSON with selected streams')
       .requiredOption('--state-file <path>', 'state file: read at start, replaced atomically on success, locked while running')
       .requiredOption('--target <command>', 'the Singer target, run with /bin/sh -c')
-      .option('--report <path>', 'write the tap\'s JSON run report there'),
+      .option('--report <path>', 'write the tap\'s JSON run report there')
+      .option('--accept-lsn-gap', 'passed to the tap: a LOG_BASED state that does not fit its slot reads on from the slot\'s position'),
   )
     .exitOverride()
-    .action(async (options: { config: string; catalog: string; stateFile: string; target: string; report?: string; logLevel: LogLevel; logFormat?: LogFormat }) =>
+    .action(async (options: { config: string; catalog: string; stateFile: string; target: string; report?: string; acceptLsnGap?: boolean; logLevel: LogLevel; logFormat?: LogFormat }) =>
       run(async () => (await import('./run-command.js')).runCommand(options), options),
     );
   const state = program.command('state').description('work on a state file').exitOverride();
@@ -139,7 +142,8 @@ async function dispatch(options: CliOptions, program: Command): Promise<void> {
     };
     return (await import('./discover-command.js')).discoverCommand(options.config, selection);
   }
-  if (catalog !== undefined) return (await import('./sync-command.js')).syncCommand(options.config, catalog, options.state, options.report);
+  if (options.acceptLsnGap === true && catalog === undefined) return usage(program, '--accept-lsn-gap goes with --catalog');
+  if (catalog !== undefined) return (await import('./sync-command.js')).syncCommand(options.config, catalog, options.state, options.report, options.acceptLsnGap === true);
   return usage(program, 'nothing to do: give --discover, or --catalog <path> to sync');
 }
 

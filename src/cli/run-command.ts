@@ -18,6 +18,7 @@ export interface RunOptions {
   stateFile: string;
   target: string;
   report?: string;
+  acceptLsnGap?: boolean;
 }
 
 const TAP_BIN = fileURLToPath(new URL('../../../bin/tap-postgres.js', import.meta.url));
@@ -26,7 +27,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
   const lock = await lockStateFile(options.stateFile);
   try {
     const hasState = await access(options.stateFile).then(() => true, () => false);
-    const tapArgs = [TAP_BIN, '--config', options.config, '--catalog', options.catalog, ...(hasState ? ['--state', options.stateFile] : []), ...(options.report === undefined ? [] : ['--report', options.report])];
+    const tapArgs = [TAP_BIN, '--config', options.config, '--catalog', options.catalog, ...(hasState ? ['--state', options.stateFile] : []), ...(options.report === undefined ? [] : ['--report', options.report]), ...(options.acceptLsnGap === true ? ['--accept-lsn-gap'] : [])];
     const tap = spawn(process.execPath, tapArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
     const target = spawn('/bin/sh', ['-c', options.target], { stdio: ['pipe', 'pipe', 'inherit'] });
     const forward = (signal: NodeJS.Signals): void => {

@@ -19,7 +19,7 @@ import { printSummary } from './run-summary.js';
  */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-export async function syncCommand(configPath: string, catalogPath: string, statePath: string | undefined, reportPath?: string): Promise<void> {
+export async function syncCommand(configPath: string, catalogPath: string, statePath: string | undefined, reportPath?: string, acceptLsnGap = false): Promise<void> {
   const report = new RunReport();
   const stop = new StopSignal();
   const stopWarnings = onWarning((message, tapStreamId) => report.warning(message, tapStreamId));
@@ -42,7 +42,7 @@ export async function syncCommand(configPath: string, catalogPath: string, state
     if (plans.length === 0) {
       logger('sync').warn('no stream is selected in the catalog: nothing to sync (set "selected": true in a stream\'s metadata)');
     }
-    await syncAll(config, plans, state, new MessageWriter(), { report, stop });
+    await syncAll(config, plans, state, new MessageWriter(), { report, stop, acceptLsnGap });
     if (stop.requested) {
       throw new TapError('INTERRUPTED', `stopped by ${stop.reason ?? 'a signal'}; the last STATE covers every record written`, {
         hint: 'Run again with that STATE to continue where this run stopped.',

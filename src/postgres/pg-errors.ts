@@ -90,8 +90,7 @@ export function queryError(error: unknown, what: string): TapError {
       cause: error,
     });
   }
-  const lost = err.code === '57P01' || err.code === 'ECONNRESET' || /Connection terminated/i.test(err.message);
-  if (lost) {
+  if (isConnectionLoss(error)) {
     return new TapError('PG_CONNECTION_LOST', `connection to PostgreSQL lost while ${what}: ${err.message}`, {
       hint: 'Run again: the tap resumes from the last STATE it wrote.',
       retryable: true,
@@ -102,6 +101,30 @@ export function queryError(error: unknown, what: string): TapError {
     hint: 'Check the server log for details; rerun with --log-level debug.',
     cause: error,
   });
+}
+
+/**
+ * Whether the connection went away under a query: the server shut down, restarted or terminated the
+ * session (SQLSTATE class 57P and 08), or the socket broke. Running again may succeed.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  const err = error as PgLikeError | null | undefined;
+  if (err === null || err === undefined || typeof err.message !== 'string') return false;
+  const code = err.code ?? '';
+  if (/^57P0[1-4]$/.test(code) || /^08...$/.test(code)) return true;
+  if (['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED'].includes(code)) return true;
+  return /Connection terminated|not queryable|socket hang up|read ECONNRESET|write EPIPE/i.test(err.message);
+}
+
+/**
+ * A failure of the server or the connection as a TapError (connection loss is retryable); any
+ * other error — one of our own — is returned as it is, to be reported as INTERNAL.
+ */
+export function serverFailure(error: unknown, what: string): unknown {
+  if (error instanceof TapError) return error;
+  const err = error as PgLikeError | null | undefined;
+  const fromServer = typeof err?.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) && typeof err.severity === 'string';
+  return fromServer || isConnectionLoss(error) ? queryError(error, what) : error;
 }
 
 /** TLS failures say which check failed: the server refused TLS, the chain, or the host name. */

@@ -1,4 +1,5 @@
 import { TapError } from '../errors.js';
+import { isConnectionLoss } from './pg-errors.js';
 
 /**
  * Errors of the replication connection, recognised by what the server says, each with the exact
@@ -37,6 +38,13 @@ export function replicationError(error: unknown, slot: string, user: string): Ta
   if (/replication slot .* is active for PID/i.test(message)) {
     return new TapError('REPLICATION_FAILED', `replication slot "${slot}" is in use by another connection (${message})`, {
       hint: 'Another tap run (or consumer) is reading this slot; wait for it to finish, or give each consumer its own slot (slot_name).',
+      retryable: true,
+      cause: error,
+    });
+  }
+  if (isConnectionLoss(error)) {
+    return new TapError('PG_CONNECTION_LOST', `the replication session on slot "${slot}" was lost: ${message}`, {
+      hint: 'Run again: the tap resumes from the last STATE it wrote (the server restarted, the session was terminated, or the network dropped).',
       retryable: true,
       cause: error,
     });

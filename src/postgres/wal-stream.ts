@@ -1,13 +1,11 @@
-import type pg from 'pg';
-import { LogicalReplicationService } from 'pg-logical-replication';
-import { AbstractPlugin } from 'pg-logical-replication/dist/output-plugins/abstract.plugin.js';
 import type { TapConfig } from '../config/tap-config.js';
 import { logger } from '../log.js';
 import { formatLsn, type Lsn } from '../state/lsn.js';
 import { connectionOptions } from './connect.js';
 import { replicationError } from './replication-errors.js';
 import { ReadAheadQueue } from './read-ahead-queue.js';
-import { SocketGate, type GatedSocket } from './socket-gate.js';
+import { startReplication, type ProtocolConnection, type ReplicationSession } from './replication-connection.js';
+import { SocketGate } from './socket-gate.js';
 import { standbyStatusUpdate } from './standby-status.js';
 
 /**
@@ -44,27 +42,6 @@ export interface WalStream {
   stop(): Promise<void>;
 }
 
-class RawWal2JsonPlugin extends AbstractPlugin<Readonly<Record<string, string>>> {
-  get name(): string {
-    return 'wal2json';
-  }
-
-  async start(client: pg.Client, slotName: string, lastLsn: string): Promise<unknown> {
-    const options = Object.entries(this.options).map(([key, value]) => `"${key}" '${value.replace(/'/g, "''")}'`);
-    const sql = `START_REPLICATION SLOT "${slotName.replace(/"/g, '""')}" LOGICAL ${lastLsn} (${options.join(', ')})`;
-    return client.query(sql);
-  }
-
-  parse(buffer: Buffer): string {
-    return buffer.toString('utf8');
-  }
-}
-
-/** What the library keeps private and we need: the connection's socket (to pause it), its events and the protocol writer. */
-interface ServiceInternals {
-  _connection: (NodeJS.EventEmitter & { stream?: GatedSocket; sendCopyFromChunk(chunk: Buffer): void }) | null;
-}
-
 const XLOG_DATA = 0x77; // 'w'
 const PRIMARY_KEEPALIVE = 0x6b; // 'k'
 /** 'w', the start and end LSN of the data and the server's clock: then the plugin's output. */
@@ -74,13 +51,9 @@ const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 const STOP_DEADLINE_MS = 15_000;
 
 export async function startWalStream(config: TapConfig, database: string, options: WalStreamOptions): Promise<WalStream> {
-  // Flow control off: messages are read from the connection here (onCopyData) and queued.
-  const service = new LogicalReplicationService(await connectionOptions(config, database), {
-    // Never acknowledge automatically: that would confirm LSNs only read, not committed downstream.
-    acknowledge: { auto: false, timeoutSeconds: 0 },
-    flowControl: { enabled: false },
-  });
-  const internals = service as unknown as ServiceInternals;
+  let session: ReplicationSession | null = null;
+  /** Set when the server has answered START_REPLICATION: status updates go through it. */
+  let streaming: ProtocolConnection | null = null;
   let failure: unknown = null;
   let stopping = false;
   /**
@@ -90,7 +63,7 @@ export async function startWalStream(config: TapConfig, database: string, option
    */
   const sendStatus = (confirm: boolean, replyRequested: boolean): void => {
     if (stopping) return;
-    internals._connection?.sendCopyFromChunk(standbyStatusUpdate(confirm ? options.confirmLsn : null, Date.now(), replyRequested));
+    streaming?.sendCopyFromChunk(standbyStatusUpdate(confirm ? options.confirmLsn : null, Date.now(), replyRequested));
   };
   const fail = (error: unknown): void => {
     failure ??= error;
@@ -106,14 +79,8 @@ export async function startWalStream(config: TapConfig, database: string, option
     sliceMs: 2,
   });
 
-  /**
-   * The CopyData messages of the session, read here rather than through the library's 'data' and
-   * 'heartbeat' events: those format an LSN string and go through an event emitter for every
-   * change, which measured about 4% of the tap's CPU. Only the two message kinds of
-   * the streaming protocol are read (XLogData and Primary keepalive); the library still owns the
-   * connection, START_REPLICATION and its end.
-   */
-  const onCopyData = ({ chunk }: { chunk: Buffer }): void => {
+  /** Only the two message kinds of the streaming protocol exist: XLogData and Primary keepalive. */
+  const onCopyData = (chunk: Buffer): void => {
     if (stopping) return;
     if (chunk[0] === XLOG_DATA) {
       queue.push(chunk, XLOG_DATA_HEADER);
@@ -123,17 +90,6 @@ export async function startWalStream(config: TapConfig, database: string, option
       if (chunk[17] === 1) sendStatus(false, false);
     }
   };
-  service.on('start', () => {
-    // CopyBothResponse has just arrived, so no CopyData has yet: swap the listeners before any does.
-    const connection = internals._connection;
-    connection?.removeAllListeners('copyData');
-    connection?.on('copyData', onCopyData);
-    if (connection?.stream !== undefined) gate.attach(connection.stream);
-    sendStatus(true, false);
-  });
-  service.on('error', (error: unknown) => {
-    if (!stopping) failure ??= error;
-  });
   /**
    * A session asked to stop that has not closed after STOP_DEADLINE_MS is left behind: what was
    * handled is written and its bookmarks kept either way, so it must not hold the whole run.
@@ -151,10 +107,25 @@ export async function startWalStream(config: TapConfig, database: string, option
       logger('postgres').warn({ database }, `the replication session of ${database} did not end within ${STOP_DEADLINE_MS / 1000} s of stopping; the run goes on without it`);
       leaveBehind();
     }, STOP_DEADLINE_MS).unref();
-    await Promise.race([service.destroy(), leftBehind]);
+    await Promise.race([session?.end().catch(() => undefined), leftBehind]);
   };
-  const plugin = new RawWal2JsonPlugin(options.pluginOptions);
-  const ended = service.subscribe(plugin as never, options.slot, formatLsn(options.startLsn)).then(
+  try {
+    session = await startReplication(await connectionOptions(config, database), options.slot, formatLsn(options.startLsn), options.pluginOptions, {
+      onStart: (connection) => {
+        // CopyBothResponse has just arrived, so no CopyData has yet.
+        streaming = connection;
+        gate.attach(connection.stream);
+        sendStatus(true, false);
+      },
+      onCopyData,
+      onError: (error) => {
+        if (!stopping) failure ??= error;
+      },
+    });
+  } catch (error) {
+    throw replicationError(error, options.slot, config.user);
+  }
+  const ended = session.streaming.then(
     () => {
       if (failure !== null) throw replicationError(failure, options.slot, config.user);
     },

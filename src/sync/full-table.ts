@@ -8,6 +8,7 @@ import { fromBookmarkValue, toBookmarkValue, type BookmarkValue } from './bookma
 import { liveColumns, type LiveColumns } from './live-columns.js';
 import { readRecords } from './read-records.js';
 import { startingBookmark } from './stream-start.js';
+import { StateCadence } from './state-cadence.js';
 import { StreamLog } from './stream-log.js';
 import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
 
@@ -51,25 +52,23 @@ async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<vo
 
   if (resuming) await bindSettings(context.client, resumeFrom);
   const keyIndexes = keys.map((key) => columns.names.indexOf(key));
-  let sinceState = 0;
+  const keyOf = (row: CopyRow): Record<string, BookmarkValue> => Object.fromEntries(keys.map((key, i) => {
+    const index = keyIndexes[i] as number;
+    return [key, toBookmarkValue(row[index] as string, columns.types[index] as PgColumnType, columns.bookmarkConverters[index] as ValueConverter)];
+  }));
   const read = await readRecords(context, plan, columns, {
     version,
     log,
     orderBy: keys,
     ...(resuming ? { where: afterKeySql(keys, keyIndexes, columns) } : {}),
-    afterBatch: async (lastRow: CopyRow, batchRows: number) => {
-      if (keys.length === 0) return;
-      lastPk = Object.fromEntries(keys.map((key, i) => {
-        const index = keyIndexes[i] as number;
-        return [key, toBookmarkValue(lastRow[index] as string, columns.types[index] as PgColumnType, columns.bookmarkConverters[index] as ValueConverter)];
-      }));
-      sinceState += batchRows;
-      if (sinceState < config.stateIntervalRows) return;
-      sinceState = 0;
+    cadence: new StateCadence(config.stateIntervalRows),
+    checkpoint: async (lastRow) => {
+      if (keys.length > 0) lastPk = keyOf(lastRow);
       save();
       await state.emit();
     },
   });
+  if (read.lastRow !== null && keys.length > 0) lastPk = keyOf(read.lastRow);
 
   if (read.stopped) {
     // Interrupted: the STATE covers exactly the rows written; the next run resumes after lastPk.

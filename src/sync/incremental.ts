@@ -10,6 +10,7 @@ import { fromBookmarkValue, toBookmarkValue, type BookmarkValue } from './bookma
 import { liveColumns } from './live-columns.js';
 import { readRecords } from './read-records.js';
 import { startingBookmark } from './stream-start.js';
+import { StateCadence } from './state-cadence.js';
 import { StreamLog } from './stream-log.js';
 import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
 
@@ -61,22 +62,21 @@ async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Prom
 
   if (from !== null) await bindSettings(context.client, [from]);
   const keySql = quoteIdent(key);
+  const keyOf = (row: CopyRow): BookmarkValue => toBookmarkValue(row[keyIndex] as string, keyType, columns.bookmarkConverters[keyIndex] as ValueConverter);
   const where = from === null ? `${keySql} IS NOT NULL` : `${keySql} >= ${boundValue(0, keyType.sqlType)}`;
-  let sinceState = 0;
   const read = await readRecords(context, plan, columns, {
     version,
     log,
     where,
     orderBy: [key],
-    afterBatch: async (lastRow: CopyRow, batchRows: number) => {
-      keyValue = toBookmarkValue(lastRow[keyIndex] as string, keyType, columns.bookmarkConverters[keyIndex] as ValueConverter);
-      sinceState += batchRows;
-      if (sinceState < config.stateIntervalRows) return;
-      sinceState = 0;
+    cadence: new StateCadence(config.stateIntervalRows),
+    checkpoint: async (lastRow) => {
+      keyValue = keyOf(lastRow);
       save();
       await state.emit();
     },
   });
+  if (read.lastRow !== null) keyValue = keyOf(read.lastRow);
 
   save();
   if (!read.stopped) state.setCurrentlySyncing(null);

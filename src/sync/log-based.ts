@@ -9,10 +9,12 @@ import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
 import { lsnFromBookmark, lsnToBookmark, parseLsn } from '../state/lsn.js';
 import { liveColumns } from './live-columns.js';
 import { DELETED_AT } from './logical/change-record.js';
+import { checkInputPositions } from './logical/input-positions.js';
 import { LogStream } from './logical/log-stream.js';
 import { readChanges } from './logical/read-changes.js';
 import { readRecords } from './read-records.js';
 import { startingBookmark } from './stream-start.js';
+import { StateCadence } from './state-cadence.js';
 import { StreamLog } from './stream-log.js';
 import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
 
@@ -49,6 +51,8 @@ export const logBasedStrategy: SyncStrategy = {
       streams.push(stream);
       if (lsn === null) toCopy.push(stream);
     }
+    const walEnd = parseLsn(await currentWalLsn(client));
+    checkInputPositions(streams, { slotName: slot.slotName, confirmedFlush: slot.confirmedFlushLsn === null ? null : parseLsn(slot.confirmedFlushLsn), walEnd }, context.acceptLsnGap);
     if (toCopy.length > 0) await copyInSnapshot(toCopy, context);
     if (context.stop.requested) return finish(streams, context);
     const endLsn = config.breakAtEndLsn ? parseLsn(await currentWalLsn(client)) : null;
@@ -82,11 +86,17 @@ async function copyInSnapshot(streams: readonly LogStream[], context: DatabaseCo
       state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version });
       await state.emit();
       await writer.write(activateVersionMessage(stream.plan.stream, version));
-      const read = await inSnapshot(context.client, snapshot.snapshotName, () => readRecords(context, stream.plan, stream.columns, { version, log: stream.log }));
+      // STATE during the copy keeps its cadence; it carries no lsn yet (an interrupted copy starts again).
+      const read = await inSnapshot(context.client, snapshot.snapshotName, () => readRecords(context, stream.plan, stream.columns, {
+        version,
+        log: stream.log,
+        cadence: new StateCadence(context.config.stateIntervalRows),
+        checkpoint: () => state.emit(),
+      }));
       // An interrupted copy keeps no lsn: the next run copies the stream again.
       if (read.stopped) return;
       await writer.write(activateVersionMessage(stream.plan.stream, version));
-      stream.lsn = snapshot.consistentPoint;
+      stream.copiedUpTo(snapshot.consistentPoint);
       state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version, lsn: lsnToBookmark(stream.lsn) });
       state.setCurrentlySyncing(null);
       await state.emit();

@@ -1,46 +1,79 @@
+/**
+ * Streams `SELECT <selected columns> FROM <table> [WHERE ...] [ORDER BY ...]` to stdout as RECORD
+ * lines. Only selected columns are read; memory is bounded by one network chunk; a slow stdout
+ * pauses the COPY. With a cadence, `checkpoint` runs right after the record that makes a STATE due
+ * (counted per record, not per network chunk), once every line before it is written.
+ */
 import { copyRows, type CopyResult } from '../postgres/copy-query.js';
 import type { CopyRow } from '../postgres/copy-text-parser.js';
+import { serverFailure } from '../postgres/pg-errors.js';
 import { quoteIdent, quoteQualified } from '../postgres/quote.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { RecordLineFormatter } from '../singer/messages.js';
 import type { LiveColumns } from './live-columns.js';
+import type { StateCadence } from './state-cadence.js';
 import type { StreamLog } from './stream-log.js';
 import type { DatabaseContext } from './sync-strategy.js';
 
-/**
- * Streams `SELECT <selected columns> FROM <table> [WHERE ...] [ORDER BY ...]` to stdout as RECORD
- * lines. Only selected columns are read; memory is bounded by one network chunk; a slow stdout
- * pauses the COPY. `afterBatch` sees each batch's last row once its records are written.
- */
 export interface ReadOptions {
   version: number | null;
   log: StreamLog;
   where?: string;
   orderBy?: readonly string[];
-  afterBatch?: (lastRow: CopyRow, batchRows: number) => Promise<void>;
+  cadence?: StateCadence;
+  /** Writes a STATE covering every record up to `lastRow` (the cadence is told afterwards). */
+  checkpoint?: (lastRow: CopyRow) => Promise<void>;
+}
+
+export interface ReadResult extends CopyResult {
+  /** The last row whose record was written, or null if none was. */
+  lastRow: CopyRow | null;
 }
 
 /** Reads until the end, or until a stop is requested (then `stopped` is true). */
-export async function readRecords(context: DatabaseContext, plan: StreamPlan, columns: LiveColumns, options: ReadOptions): Promise<CopyResult> {
+export async function readRecords(context: DatabaseContext, plan: StreamPlan, columns: LiveColumns, options: ReadOptions): Promise<ReadResult> {
   const sql = selectSql(plan, columns.names, options);
   const formatter = new RecordLineFormatter(plan.stream, columns.names, options.version);
   const converters = columns.converters;
   const width = converters.length;
   const fragments: (string | null)[] = new Array<string | null>(width);
-  return copyRows(context.client, sql, async (batch) => {
+  const { cadence, checkpoint } = options;
+  let lastRow: CopyRow | null = null;
+  let out = '';
+  let pending = 0;
+  const write = async (): Promise<void> => {
+    if (pending === 0) return;
+    await context.writer.write(out, pending);
+    options.log.wrote(pending, Buffer.byteLength(out));
+    cadence?.add(pending);
+    out = '';
+    pending = 0;
+  };
+  let room = cadence?.room ?? Number.POSITIVE_INFINITY;
+  const result = await copyRows(context.client, sql, async (batch) => {
     formatter.setTimeExtracted(new Date());
-    let out = '';
     for (const row of batch) {
       for (let i = 0; i < width; i++) {
         const text = row[i];
         fragments[i] = text === null || text === undefined ? null : (converters[i] as (t: string) => string)(text);
       }
       out += formatter.format(fragments);
+      pending++;
+      if (pending >= room && cadence !== undefined && checkpoint !== undefined) {
+        await write();
+        lastRow = row;
+        await checkpoint(row);
+        cadence.emitted();
+        room = cadence.room;
+      }
     }
-    await context.writer.write(out, batch.length);
-    options.log.wrote(batch.length, Buffer.byteLength(out));
-    if (options.afterBatch !== undefined) await options.afterBatch(batch[batch.length - 1] as CopyRow, batch.length);
-  }, () => context.stop.requested);
+    await write();
+    lastRow = batch[batch.length - 1] ?? lastRow;
+    room = cadence?.room ?? room;
+  }, () => context.stop.requested).catch((error: unknown) => {
+    throw serverFailure(error, `copying ${plan.schema}.${plan.table}`);
+  });
+  return { ...result, lastRow };
 }
 
 export function selectSql(plan: StreamPlan, names: readonly string[], options: Pick<ReadOptions, 'where' | 'orderBy'>): string {

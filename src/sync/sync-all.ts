@@ -1,6 +1,7 @@
 import type { ReplicationMethod, TapConfig } from '../config/tap-config.js';
 import { TapError } from '../errors.js';
 import { withConnection } from '../postgres/connect.js';
+import { serverFailure } from '../postgres/pg-errors.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import type { MessageWriter } from '../singer/message-writer.js';
 import type { TapState } from '../state/tap-state.js';
@@ -22,7 +23,7 @@ const STRATEGIES: Partial<Record<ReplicationMethod, SyncStrategy>> = {
  * The sync orchestrator: the interrupted stream (currently_syncing) first, then catalog order;
  * one connection per database; each database's streams handed to their strategy by method.
  */
-export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], initial: TapState, writer: MessageWriter, run: { report: RunReport; stop: StopSignal }): Promise<TapState> {
+export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], initial: TapState, writer: MessageWriter, run: { report: RunReport; stop: StopSignal; acceptLsnGap?: boolean }): Promise<TapState> {
   const state = new StateKeeper(initial, writer);
   for (const plan of plans) strategyFor(plan);
   try {
@@ -31,8 +32,11 @@ export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], i
       await withConnection(config, database, async (client) => {
         for (const [method, methodPlans] of groupBy(databasePlans, (plan) => plan.replicationMethod)) {
           if (run.stop.requested) break;
-          await (STRATEGIES[method] as SyncStrategy).syncStreams(methodPlans, { config, database, client, writer, state, report: run.report, stop: run.stop });
+          await (STRATEGIES[method] as SyncStrategy).syncStreams(methodPlans, { config, database, client, writer, state, report: run.report, stop: run.stop, acceptLsnGap: run.acceptLsnGap ?? false });
         }
+      }).catch((error: unknown) => {
+        // The server or the network failing under any step is a coded (often retryable) error.
+        throw serverFailure(error, `syncing database "${database}"`);
       });
     }
   } finally {

@@ -15,6 +15,8 @@ export interface DatabaseContext {
   readonly state: StateKeeper;
   readonly report: RunReport;
   readonly stop: StopSignal;
+  /** --accept-lsn-gap: a LOG_BASED state that does not fit the slot reads on from the slot's position. */
+  readonly acceptLsnGap: boolean;
 }
 
 /**

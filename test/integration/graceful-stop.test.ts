@@ -266,7 +266,9 @@ test('SIGTERM during a log-based run streaming changes: exit 143, a restart from
 
   // A stop that cannot finish (the reader stopped reading, so the final STATE cannot be
   // written) is ended by a second SIGTERM at once.
-  const stuck = watchTap(streaming, feedCatalog, copyState, () => undefined);
+  // (From the state the second run started from: the slot is confirmed up to it, and an older
+  // state would be refused as behind the slot.)
+  const stuck = watchTap(streaming, feedCatalog, stopState, () => undefined);
   await stuck.records(2000);
   stuck.child.stdout.pause();
   await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -29,11 +29,19 @@ export async function logBasedDatabase(name: string, options: { encoding?: strin
 
 /**
  * The harness runs with synchronous_commit=off, so a commit can still sit in WAL buffers when the
- * next run starts, beyond the pg_current_wal_lsn() that break_at_end_lsn captures (reported: the
- * tap should capture pg_current_wal_insert_lsn()). A synchronous commit flushes everything before it.
+ * next step looks at the WAL (pg_replication_slot_advance clamps to the flushed position). A
+ * synchronous commit of a transaction that wrote no WAL flushes nothing, so this waits until the
+ * flushed position reaches the insert position as it was when called (the WAL writer gets there
+ * within wal_writer_delay).
  */
 export async function flushWal(db: TestDatabase): Promise<void> {
-  await db.query('BEGIN; SET LOCAL synchronous_commit = on; SELECT txid_current(); COMMIT');
+  const [{ lsn }] = await db.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+  for (let attempt = 0; attempt < 400; attempt++) {
+    const [{ flushed }] = await db.query<{ flushed: boolean }>('SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed', [lsn]);
+    if (flushed) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`the WAL was not flushed up to ${lsn} within 10 s`);
 }
 
 /** A sync that must succeed and produce a valid Singer stream. */

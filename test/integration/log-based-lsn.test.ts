@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { messagesOfType, records, selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
-import { discoverCatalog } from '../harness/tap-steps.js';
+import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
-import { lastState, logBasedDatabase, lsnOf, lsnValue, syncOk, type StateValue } from './log-based-helpers.js';
+import { lastState, logBasedDatabase, lsnOf, lsnValue, QUICK, syncOk, type StateValue } from './log-based-helpers.js';
 
 /**
  * LSN discipline through the real CLI: bookmarks move only at commits, the slot is confirmed
@@ -62,8 +62,12 @@ test('the slot is confirmed exactly to the input state\'s lsn, never to an lsn o
   assert.deepEqual(records(third.lines), []);
   assert.equal(await confirmedFlush(db), lsn2, 'run 3 confirms what run 2 handed over');
 
-  const again = await syncOk(db, selected, lastState(first));
-  assert.deepEqual(records(again.lines), [], 'an older state cannot go back behind the confirmed position: the server forwards the slot');
+  // Run 2's state was handed over and confirmed: run 1's state is now older than the slot, and the
+  // server would silently start at the slot's position, so the tap refuses it.
+  const again = await runSync(db.tapConfig(QUICK), selected, lastState(first));
+  assert.equal(again.code, 1, again.stderr);
+  assert.match(again.stderr, /STATE_LSN_BEHIND_SLOT/);
+  assert.deepEqual(records(again.lines), []);
   assert.equal(await confirmedFlush(db), lsn2, 'an older input state never moves the slot back');
 });
 
@@ -116,8 +120,9 @@ test('the slot is found by slot_name, else stitch_<db>, else stitch', async () =
     const stitchBefore = await confirmedFlush(other, 'stitch');
     const lsnOfT = (result: Awaited<ReturnType<typeof syncOk>>): bigint => lsnOf(lastState(result), `${other.name}-public-t`);
     await other.query('INSERT INTO t VALUES (2)');
-    const third = await syncOk(other, selected, lastState(second), { slot_name: 'my_slot' });
-    assert.deepEqual(records(third.lines).map((r) => r.id), [2]);
+    // A slot created after the state was written cannot send what came before it: a fresh copy.
+    const third = await syncOk(other, selected, undefined, { slot_name: 'my_slot' });
+    assert.deepEqual(records(third.lines).map((r) => r.id), [1, 2]);
     const fourth = await syncOk(other, selected, lastState(third), { slot_name: 'my_slot' });
     assert.equal(await confirmedFlush(other, 'my_slot'), lsnOfT(third), 'slot_name wins: my_slot was read and confirmed');
     assert.equal(await confirmedFlush(other, 'stitch'), stitchBefore, '"stitch" untouched while slot_name is set');

@@ -6,11 +6,13 @@ import type { Lsn } from '../../state/lsn.js';
 import type { LiveColumns } from '../live-columns.js';
 import type { StreamLog } from '../stream-log.js';
 import { changeFormatter, type ChangeFormatter } from './change-record.js';
+import type { Positioned } from './log-bookmarks.js';
 import { COLUMNS_KEY, DELETE, IDENTITY_KEY, INSERT, RowSlots, UPDATE, Wal2JsonRowReader } from './wal2json-row.js';
 
 /** One LOG_BASED stream while changes are read: its columns, version and bookmark position. */
-export class LogStream {
+export class LogStream implements Positioned {
   formatter: ChangeFormatter;
+  private position: Lsn;
   private readonly reader: Wal2JsonRowReader;
   private readonly newRow: RowSlots;
   private readonly oldRow: RowSlots;
@@ -21,19 +23,35 @@ export class LogStream {
     readonly columns: LiveColumns,
     public version: number,
     /** Transactions committed before this position are already downstream. */
-    public lsn: Lsn,
+    lsn: Lsn,
     /** Whether `lsn` came from the input state (only those may be confirmed to the slot). */
     readonly lsnFromInput: boolean,
     readonly log: StreamLog,
     /** How the database's text reads (wal2json writes it in the database's encoding). */
     private readonly text: DatabaseText = UTF8_TEXT,
   ) {
+    this.position = lsn;
     this.tables = [{ schema: plan.schema, table: plan.table }];
     this.formatter = this.newFormatter();
     this.reader = new Wal2JsonRowReader(columns.names, text.decode);
     this.newRow = new RowSlots(columns.names.length);
     this.oldRow = new RowSlots(columns.names.length);
     this.keySlots = plan.keyProperties.map((key) => columns.names.indexOf(key)).filter((slot) => slot !== -1);
+  }
+
+  /** Every selected change committed before this position is downstream (the bookmark rule: log-bookmarks.ts). */
+  get lsn(): Lsn {
+    return this.position;
+  }
+
+  /** Only LogBookmarks moves a stream's position while changes are read. */
+  moveTo(lsn: Lsn): void {
+    this.position = lsn;
+  }
+
+  /** Where a copy made in an exported snapshot leaves the stream: its snapshot's consistent point. */
+  copiedUpTo(consistentPoint: Lsn): void {
+    this.position = consistentPoint;
   }
 
   /**

@@ -1,0 +1,148 @@
+/**
+ * Reads wal2json format-version 2 messages for the change reader. The common change (an insert,
+ * update or delete of a selected table in the usual shape) is read and written synchronously
+ * from the message bytes; anything else is decoded into a message object and takes the general
+ * path: transaction boundaries, TRUNCATE, unchanged TOAST values, key changes.
+ */
+import { logger } from '../../log.js';
+import type { PgClient } from '../../postgres/connect.js';
+import { fetchRowByKey } from '../../postgres/fetch-row.js';
+import type { TextDecode } from '../../postgres/server-encoding.js';
+import { activateVersionMessage } from '../../singer/messages.js';
+import type { MessageWriter } from '../../singer/message-writer.js';
+import type { ChangeKind } from '../stream-log.js';
+import type { ChangeDecoder, ChangeSink } from './change-decoder.js';
+import type { LogStream } from './log-stream.js';
+import { decodeWal2Json, type Wal2JsonMessage } from './wal2json-message.js';
+import { changeAction, DELETE, INSERT, TableKeyReader, tableKey, UPDATE } from './wal2json-row.js';
+
+export interface Wal2JsonDecoderContext {
+  client: PgClient;
+  writer: MessageWriter;
+  /** Text of the database's encoding (wal2json writes it so) to a string. */
+  decode: TextDecode;
+}
+
+export class Wal2JsonDecoder implements ChangeDecoder {
+  querying = false;
+  private numbersAsStrings = true;
+  /** A stream by its table's names exactly as wal2json writes them. */
+  private readonly byTable: Map<string, LogStream>;
+  private readonly tableKeys: TableKeyReader;
+
+  constructor(private readonly streams: readonly LogStream[], private readonly context: Wal2JsonDecoderContext) {
+    this.byTable = new Map(streams.flatMap((stream) => stream.tables.map((table) => [tableKey(table.schema, table.table), stream] as const)));
+    this.tableKeys = new TableKeyReader(context.decode);
+  }
+
+  options(): Readonly<Record<string, string>> {
+    return wal2jsonOptions(this.streams, this.numbersAsStrings);
+  }
+
+  fallBack(error: unknown): boolean {
+    // wal2json before 2.6 does not know numeric-data-types-as-string; numbers stay exact anyway.
+    if (!this.numbersAsStrings || !/numeric-data-types-as-string.*unknown/.test((error as Error).message)) return false;
+    this.numbersAsStrings = false;
+    logger('log-based').warn('wal2json on this server is older than 2.6: numeric and float NaN/Infinity arrive as null in changes (upgrade wal2json to keep them)');
+    return true;
+  }
+
+  read(data: Buffer, start: number, sink: ChangeSink): Promise<void> | undefined {
+    const action = changeAction(data, start);
+    const txn = sink.transaction;
+    if (txn !== null && (action === INSERT || action === UPDATE || action === DELETE) && this.tableKeys.read(data, start)) {
+      const stream = this.byTable.get(this.tableKeys.key);
+      if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
+      if (stream.writeFast(data, this.tableKeys.next, action, txn.deletedAt, this.context.writer)) {
+        sink.wrote(1);
+        stream.log.wrote(1, 0, action === INSERT ? 'inserts' : action === UPDATE ? 'updates' : 'deletes');
+        return this.context.writer.backpressure;
+      }
+    }
+    // Decoded now: the message's bytes belong to the connection once this call returns.
+    return this.readGeneral(decodeWal2Json(this.context.decode(data, start, data.length)), sink);
+  }
+
+  private readGeneral(message: Wal2JsonMessage, sink: ChangeSink): Promise<void> | undefined {
+    if (message.action === 'B') {
+      sink.begin(message.commitLsn, message.timestamp);
+      return undefined;
+    }
+    if (message.action === 'C') return sink.commit(message.commitLsn, message.endLsn);
+    const txn = sink.transaction;
+    if (message.action === 'M' || txn === null) return undefined;
+    const stream = this.byTable.get(tableKey(message.schema, message.table));
+    if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
+    return this.applyChange(stream, message, txn.deletedAt).then((written) => sink.wrote(written));
+  }
+
+  /** Writes the RECORD lines of one change; returns how many. */
+  private async applyChange(stream: LogStream, message: Wal2JsonMessage, deletedAt: string): Promise<number> {
+    const { writer } = this.context;
+    if (message.action === 'T') {
+      stream.newVersion(Date.now());
+      logger('log-based').warn({ tap_stream_id: stream.plan.tapStreamId }, `table ${stream.tableKey} was truncated: starting table version ${stream.version}; the target drops rows of older versions`);
+      await writer.write(activateVersionMessage(stream.plan.stream, stream.version));
+      return 0;
+    }
+    if (message.action !== 'I' && message.action !== 'U' && message.action !== 'D') return 0;
+    const write = async (text: string, kind: ChangeKind): Promise<void> => {
+      await writer.write(text);
+      stream.log.wrote(1, Buffer.byteLength(text), kind);
+    };
+    if (message.action === 'D') {
+      await write(stream.formatter.delete(message.identity, deletedAt), 'deletes');
+      return 1;
+    }
+    let lines = 0;
+    const kind: ChangeKind = message.action === 'I' ? 'inserts' : 'updates';
+    if (message.action === 'U' && stream.formatter.keyChanged(message.columns, message.identity)) {
+      await write(stream.formatter.delete(message.identity, deletedAt), 'deletes');
+      lines++;
+    }
+    const { line, missing } = stream.formatter.upsert(message.columns);
+    if (missing.length === 0 || message.action === 'I') {
+      await write(line, kind);
+      return lines + 1;
+    }
+    // wal2json leaves out unchanged TOASTed values. Under REPLICA IDENTITY FULL the old row carries
+    // them; otherwise read the row's current values by key rather than send nulls.
+    const identity = new Map(message.identity.map((column) => [column.name, column.text]));
+    if (missing.every((name) => identity.has(name))) {
+      const merged = new Map(identity);
+      for (const column of message.columns) merged.set(column.name, column.text);
+      await write(stream.formatter.upsertWith(merged), kind);
+      return lines + 1;
+    }
+    this.querying = true;
+    const current = await fetchRowByKey(this.context.client, stream.rowTarget, message.columns).finally(() => {
+      this.querying = false;
+    });
+    if (current === null) {
+      // The row is gone now, so a later DELETE (or TRUNCATE) in the WAL removes it downstream.
+      logger('log-based').debug({ tap_stream_id: stream.plan.tapStreamId, columns: missing }, 'update with unchanged TOAST values of a row deleted since: skipped');
+      return lines;
+    }
+    const merged = new Map(current);
+    for (const column of message.columns) merged.set(column.name, column.text);
+    await write(stream.formatter.upsertWith(merged), kind);
+    return lines + 1;
+  }
+}
+
+function wal2jsonOptions(streams: readonly LogStream[], numbersAsStrings: boolean): Record<string, string> {
+  // add-tables splits on ',', '.' and spaces and treats '*' as a wildcard: escape every character
+  // that is not a plain identifier character (wal2json drops the backslash and keeps the byte after
+  // it). Code points, not UTF-16 units: an emoji escaped as two halves is two U+FFFD on the wire.
+  const escape = (name: string): string => name.replace(/[^A-Za-z0-9_]/gu, '\\$&');
+  return {
+    'format-version': '2',
+    'include-transaction': 'true',
+    'include-timestamp': 'true',
+    'include-lsn': 'true',
+    // Types come from the live columns: leaving them out makes every document smaller on both ends.
+    'include-types': 'false',
+    ...(numbersAsStrings ? { 'numeric-data-types-as-string': 'true' } : {}),
+    'add-tables': streams.flatMap((stream) => stream.tables.map((table) => `${escape(table.schema)}.${escape(table.table)}`)).join(','),
+  };
+}
