@@ -1,5 +1,6 @@
 import { TapError } from '../errors.js';
 import { logger } from '../log.js';
+import { openTransactions } from '../postgres/open-transactions.js';
 import { bindSettings, boundValue } from '../postgres/bind-settings.js';
 import type { CopyRow } from '../postgres/copy-text-parser.js';
 import { quoteIdent, quoteQualified } from '../postgres/quote.js';
@@ -62,7 +63,13 @@ async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Prom
 
   if (from !== null) await bindSettings(context.client, [from]);
   const keySql = quoteIdent(key);
-  const keyOf = (row: CopyRow): BookmarkValue => toBookmarkValue(row[keyIndex] as string, keyType, columns.bookmarkConverters[keyIndex] as ValueConverter);
+  const converter = columns.bookmarkConverters[keyIndex] as ValueConverter;
+  const hold = await bookmarkHold(context, plan, keyType, converter);
+  // A key past the hold may still be joined by rows of transactions open now: the bookmark waits at the hold.
+  const keyOf = (row: CopyRow): BookmarkValue => {
+    const value = toBookmarkValue(row[keyIndex] as string, keyType, converter);
+    return hold !== null && typeof value === 'string' && value > hold ? hold : value;
+  };
   const where = from === null ? `${keySql} IS NOT NULL` : `${keySql} >= ${boundValue(0, keyType.sqlType)}`;
   const read = await readRecords(context, plan, columns, {
     version,
@@ -84,6 +91,27 @@ async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Prom
   log.bookmark(state.bookmark(plan.tapStreamId));
   log.finished(read.stopped ? 'interrupted' : 'complete');
 }
+
+/**
+ * INCREMENTAL's late-commit limit: a transaction open while the rows are read, whose rows carry
+ * keys below the last key read, commits afterwards and would never be read (`>=` the bookmark).
+ * For a timestamptz key set from the database clock such rows have keys at or after their
+ * transaction's start, so the bookmark is held at the start of the oldest transaction open now
+ * (or now): rows from there on are read again next run. Other key types get no hold (README says
+ * which key designs are safe).
+ */
+async function bookmarkHold(context: DatabaseContext, plan: StreamPlan, keyType: PgColumnType, converter: ValueConverter): Promise<string | null> {
+  if (keyType.typname !== 'timestamptz') return null;
+  const open = await openTransactions(context.client);
+  if (open.hidden > 0 && !warnedHidden) {
+    warnedHidden = true;
+    logger('sync').warn({ tap_stream_id: plan.tapStreamId, hidden_sessions: open.hidden }, `stream ${plan.tapStreamId}: ${open.hidden} sessions' transactions are hidden from user ${context.config.user}, so rows they commit late with a key below the bookmark can be missed; run GRANT pg_read_all_stats TO "${context.config.user}"; to let the tap hold its bookmark below them`);
+  }
+  const hold = toBookmarkValue(open.oldestStart, keyType, converter);
+  return typeof hold === 'string' ? hold : null;
+}
+
+let warnedHidden = false;
 
 async function warnAboutNullKeys(context: DatabaseContext, plan: StreamPlan, key: string): Promise<void> {
   const sql = `SELECT EXISTS (SELECT 1 FROM ${quoteQualified(plan.schema, plan.table)} WHERE ${quoteIdent(key)} IS NULL) AS has_nulls`;

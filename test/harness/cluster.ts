@@ -25,7 +25,8 @@ export interface Cluster {
   binDir: string; certsDir: string; socketDir: string; serverVersionNum: number;
   url(database?: string, user?: string, password?: string): string;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[], database?: string): Promise<T[]>;
-  restart(): Promise<void>;
+  /** pg_ctl restart; 'immediate' is a crash (recovery at start), 'fast' a clean shutdown. */
+  restart(mode?: 'fast' | 'immediate'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -270,7 +271,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         return `postgres://${auth}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
       },
       query,
-      restart: () => ctl(['-m', 'fast', 'restart']),
+      restart: (mode = 'fast') => ctl(['-m', mode, 'restart']),
       async stop(): Promise<void> {
         if (stopped) return;
         stopped = true;
