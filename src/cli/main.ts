@@ -27,6 +27,7 @@ interface CliOptions {
   report?: string;
   test?: boolean;
   acceptLsnGap?: boolean;
+  allowEmpty?: boolean;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -87,7 +88,8 @@ function buildProgram(run: Runner): Command {
       .option('--exclude <pattern...>', 'with --select: leave streams matching these globs unselected')
       .option('--no-views', 'with --select: leave views and materialized views unselected ("all tables except views")')
       .addOption(new Option('--replication-method <method>', 'with --select: method for the selected streams').choices(['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED']).default('FULL_TABLE'))
-      .option('--replication-key <column>', 'with --select and INCREMENTAL: the replication key column'),
+      .option('--replication-key <column>', 'with --select and INCREMENTAL: the replication key column')
+      .option('--allow-empty', 'with --select: a pattern that matches no stream is a warning, not an error'),
   )
     // Options after `state reset` belong to it (both know --state).
     .enablePositionalOptions()
@@ -131,7 +133,10 @@ async function dispatch(options: CliOptions, program: Command): Promise<void> {
   if (options.config === undefined) return usage(program, 'missing --config <path>');
   if (options.test === true) return (await import('./test-command.js')).testCommand(options.config, catalog, options.format ?? (process.stdout.isTTY ? 'table' : 'json'));
   if (options.discover === true && catalog !== undefined) return usage(program, 'use either --discover or --catalog, not both');
-  if (options.select === undefined && (options.exclude !== undefined || options.replicationKey !== undefined)) return usage(program, '--exclude and --replication-key go with --select');
+  if (options.select === undefined && (options.exclude !== undefined || options.replicationKey !== undefined || options.allowEmpty === true || !options.views)) return usage(program, '--exclude, --replication-key, --no-views and --allow-empty go with --select');
+  if (options.select !== undefined && options.discover !== true) return usage(program, '--select marks streams in the catalog --discover prints; it does not change a --catalog (edit the file, or discover again with --select)');
+  if (options.replicationKey !== undefined && options.replicationMethod !== 'INCREMENTAL') return usage(program, '--replication-key goes with --replication-method INCREMENTAL');
+  if (options.select !== undefined && options.replicationMethod === 'INCREMENTAL' && options.replicationKey === undefined) return usage(program, '--replication-method INCREMENTAL needs --replication-key <column>');
   if (options.discover === true) {
     const selection = options.select === undefined ? null : {
       select: options.select,
@@ -139,6 +144,7 @@ async function dispatch(options: CliOptions, program: Command): Promise<void> {
       views: options.views,
       replicationMethod: options.replicationMethod,
       ...(options.replicationKey === undefined ? {} : { replicationKey: options.replicationKey }),
+      allowEmpty: options.allowEmpty === true,
     };
     return (await import('./discover-command.js')).discoverCommand(options.config, selection);
   }

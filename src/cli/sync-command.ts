@@ -6,6 +6,7 @@ import { logger, onWarning } from '../log.js';
 import { selectStreams } from '../selection/select-streams.js';
 import { parseCatalog } from '../singer/catalog.js';
 import { MessageWriter } from '../singer/message-writer.js';
+import { checkBookmarks } from '../state/check-bookmarks.js';
 import { EMPTY_STATE, parseState } from '../state/tap-state.js';
 import { RunReport, type RunSummary } from '../sync/run-report.js';
 import { StopSignal } from '../sync/stop-signal.js';
@@ -39,6 +40,7 @@ export async function syncCommand(configPath: string, catalogPath: string, state
     const catalog = parseCatalog(await readJsonFile(catalogPath, 'CATALOG'));
     const state = statePath === undefined ? EMPTY_STATE : parseState(await readJsonFile(statePath, 'STATE'));
     const plans = selectStreams(catalog, config);
+    for (const warning of checkBookmarks(state, plans, new Set(catalog.streams.map((entry) => entry.tap_stream_id)))) logger('sync').warn(warning);
     if (plans.length === 0) {
       logger('sync').warn('no stream is selected in the catalog: nothing to sync (set "selected": true in a stream\'s metadata)');
     }

@@ -54,11 +54,15 @@ async function checkDatabase(config: TapConfig, database: string, plans: readonl
   try {
     add([{ check: 'CONNECT', status: 'pass', detail: `connected as ${config.user}` }]);
     if (plans === null) {
+      // Without a catalog, what discovery sees: tables it leaves out for want of USAGE or SELECT are
+      // worth knowing (a warning with the GRANT), not a failure — least privilege is a choice.
       const relations = await listRelations(client, config.filterSchemas);
-      add(await checkSchemaUsage(client, [...new Set(relations.map((relation) => relation.schema))], config.user));
+      const asWarnings = (checks: Omit<CheckResult, 'database'>[]): Omit<CheckResult, 'database'>[] => checks.map((check) => (check.status === 'fail' ? { ...check, status: 'warn', detail: `${check.detail}: left out of discovery` } : check));
+      add(asWarnings(await checkSchemaUsage(client, [...new Set(relations.map((relation) => relation.schema))], config.user)));
       const unreadable = relations.filter((relation) => relation.can_use_schema && !relation.can_select);
-      add(await checkSelect(client, unreadable.map((relation) => ({ schema: relation.schema, table: relation.name })), config.user));
-      add([{ check: 'SELECT on discoverable tables', status: 'pass', detail: `${relations.length - unreadable.length} of ${relations.length} readable` }]);
+      add(asWarnings(await checkSelect(client, unreadable.map((relation) => ({ schema: relation.schema, table: relation.name })), config.user)));
+      const readable = relations.filter((relation) => relation.can_use_schema && relation.can_select).length;
+      add([{ check: 'discoverable tables', status: readable > 0 ? 'pass' : 'warn', detail: `${readable} of ${relations.length} readable` }]);
     } else {
       add(await checkSchemaUsage(client, [...new Set(plans.map((plan) => plan.schema))], config.user));
       add(await checkSelect(client, plans.map((plan) => ({ schema: plan.schema, table: plan.table })), config.user));

@@ -46,15 +46,20 @@ export const CONFIG_SCHEMA = {
     ssh_tunnel: SSH_TUNNEL_SCHEMA,
     default_replication_method: { enum: ['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED'], description: 'Method for selected streams whose metadata names none.' },
     include_schemas_in_destination_stream_name: { type: 'boolean', default: false, description: 'Stream names become <schema>_<table>.' },
+    include_database_in_destination_stream_name: { type: 'boolean', default: false, description: 'Stream names become <database>_<schema>_<table>, unique across databases; applied at discovery and at sync (it overrides the catalog\'s stream names).' },
     logical_poll_total_seconds: { type: 'integer', minimum: 1, default: 10, description: 'Log-based: stop after this many seconds without a new change.' },
     max_run_seconds: { type: 'integer', minimum: 1, default: 43200, description: 'Log-based: stop reading changes after this many seconds.' },
     break_at_end_lsn: { type: 'boolean', default: true, description: 'Log-based: stop at the WAL end position captured at start.' },
-    slot_name: { type: 'string', minLength: 1, description: 'Log-based replication slot; default stitch_<db>, then stitch.' },
+    slot_name: {
+      anyOf: [{ type: 'string', minLength: 1 }, { type: 'object', additionalProperties: { type: 'string', minLength: 1 } }],
+      description: 'Log-based replication slot: one name (for the database in dbname), or {"<database>": "<slot>", …}; default stitch_<db>, then stitch.',
+    },
     out_of_range_values: { enum: ['null', 'clamp'], default: 'null', description: 'infinity/-infinity dates and timestamps, BC and past-9999 years, numeric/float NaN and Infinity: write null, or clamp to the nearest representable value (NaN is always null). A warning is logged once per column either way.' },
     json_as_string: { type: 'boolean', default: false, description: 'Write json/jsonb values as their JSON text in a string (singer-io form) instead of the parsed value.' },
     date_format: { enum: ['date-time', 'date'], default: 'date-time', description: 'date columns as date-time at midnight UTC (singer-io), or as format: date (YYYY-MM-DD).' },
     itersize: { type: 'integer', minimum: 1, default: 20000, description: 'Accepted for singer-io compatibility; rows stream through COPY in network-sized chunks, so memory stays constant without it.' },
     state_interval_rows: { type: 'integer', minimum: 1, default: 10000, description: 'Emit STATE at least every N records (and at stream end).' },
+    schema_drift: { enum: ['follow', 'fail'], default: 'follow', description: 'A column added, dropped or retyped since discovery: follow it (a new SCHEMA, added columns synced unless deselected, a warning), or fail the run before reading the stream.' },
   },
   required: ['user', 'dbname'],
 } as const;
@@ -64,10 +69,10 @@ export const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.keys(CONFIG_SCHEMA
 /** The settings as a flat list, for `--about` and README. */
 export function settingDocs(): SettingDoc[] {
   return Object.entries(CONFIG_SCHEMA.properties).map(([key, raw]) => {
-    const prop = raw as { type?: string; enum?: readonly string[]; default?: unknown; description: string; secret?: boolean };
+    const prop = raw as { type?: string; enum?: readonly string[]; anyOf?: readonly { type: string }[]; default?: unknown; description: string; secret?: boolean };
     return {
       key,
-      type: prop.type ?? `one of ${(prop.enum ?? []).join(', ')}`,
+      type: prop.type ?? (prop.anyOf === undefined ? `one of ${(prop.enum ?? []).join(', ')}` : prop.anyOf.map((choice) => choice.type).join(' or ')),
       ...(prop.default === undefined ? {} : { default: prop.default }),
       description: prop.description,
       secret: prop.secret === true,

@@ -42,8 +42,20 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
 function warnUnknownKeys(config: Record<string, unknown>): void {
   const unknown = Object.keys(config).filter((key) => !KNOWN_KEYS.has(key));
   if (unknown.length > 0) {
-    logger('config').warn({ keys: unknown }, `config has unknown keys, ignored: ${unknown.join(', ')}`);
+    const guesses = unknown.map((key) => [...KNOWN_KEYS].find((known) => config[known] === undefined && editDistance(key, known) <= 2)).map((guess, i) => (guess === undefined ? unknown[i] : `${unknown[i]} (did you mean ${guess}?)`));
+    logger('config').warn({ keys: unknown }, `config has unknown keys, ignored: ${guesses.join(', ')}`);
   }
+}
+
+/** Levenshtein distance, for "did you mean" on a mistyped key (passwrd → password). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_unused, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
 
 /** Names the key and the rule it breaks, never the value: the value may be a secret. */
@@ -127,15 +139,17 @@ function freeze(c: Record<string, unknown>, fromFile: ReadonlySet<string>): TapC
       : null,
     defaultReplicationMethod: (c.default_replication_method as ReplicationMethod | undefined) ?? null,
     includeSchemasInStreamName: c.include_schemas_in_destination_stream_name as boolean,
+    includeDatabaseInStreamName: c.include_database_in_destination_stream_name as boolean,
     logicalPollTotalSeconds: c.logical_poll_total_seconds as number,
     maxRunSeconds: c.max_run_seconds as number,
     breakAtEndLsn: c.break_at_end_lsn as boolean,
-    slotName: str(c.slot_name) ?? null,
+    slotName: typeof c.slot_name === 'object' && c.slot_name !== null ? Object.freeze({ ...(c.slot_name as Record<string, string>) }) : str(c.slot_name) ?? null,
     outOfRangeValues: c.out_of_range_values as 'null' | 'clamp',
     jsonAsString: c.json_as_string as boolean,
     dateFormat: c.date_format as 'date-time' | 'date',
     itersize: c.itersize as number,
     stateIntervalRows: c.state_interval_rows as number,
+    schemaDrift: c.schema_drift as 'follow' | 'fail',
   };
   return Object.freeze(config);
 }

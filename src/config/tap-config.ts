@@ -33,13 +33,16 @@ export interface TapConfig {
   sshTunnel: SshTunnelSettings | null;
   defaultReplicationMethod: ReplicationMethod | null;
   includeSchemasInStreamName: boolean;
+  includeDatabaseInStreamName: boolean;
   logicalPollTotalSeconds: number;
   maxRunSeconds: number;
   breakAtEndLsn: boolean;
-  slotName: string | null;
+  /** slot_name: one name (for `dbname`), a map by database, or null (stitch_<db>, then stitch). */
+  slotName: string | Readonly<Record<string, string>> | null;
   outOfRangeValues: 'null' | 'clamp';
   jsonAsString: boolean;
   dateFormat: 'date-time' | 'date';
   itersize: number;
   stateIntervalRows: number;
+  schemaDrift: 'follow' | 'fail';
 }

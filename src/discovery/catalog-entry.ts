@@ -1,7 +1,7 @@
 import { logger } from '../log.js';
 import type { CatalogEntry, MetadataEntry } from '../singer/catalog.js';
 import { columnSchema, type ConvertOptions, type PgColumnType } from '../values/index.js';
-import { streamName, tapStreamId } from './stream-names.js';
+import { streamName, tapStreamId, type StreamNaming } from '../singer/stream-names.js';
 
 /** Everything discovery learned about one relation, already folded from raw rows. */
 export interface RelationFacts {
@@ -14,7 +14,7 @@ export interface RelationFacts {
   primaryKey: readonly string[];
 }
 
-export function buildCatalogEntry(facts: RelationFacts, includeSchemaInName: boolean, options: ConvertOptions): CatalogEntry {
+export function buildCatalogEntry(facts: RelationFacts, naming: StreamNaming, options: ConvertOptions): CatalogEntry {
   const properties: [string, unknown][] = [];
   const columnMetadata: MetadataEntry[] = [];
   for (const column of facts.columns) {
@@ -52,7 +52,7 @@ export function buildCatalogEntry(facts: RelationFacts, includeSchemaInName: boo
   return {
     tap_stream_id: tapStreamId(facts.database, facts.schema, facts.table),
     table_name: facts.table,
-    stream: streamName(facts.schema, facts.table, includeSchemaInName),
+    stream: streamName(facts.database, facts.schema, facts.table, naming),
     // fromEntries defines own properties, so a column called __proto__ stays a column.
     schema: { type: 'object', properties: Object.fromEntries(properties) },
     metadata: [streamMetadata, ...columnMetadata],

@@ -8,6 +8,7 @@ import { databaseExists, listColumns, listDatabases, listPrimaryKeys, listRelati
 import type { Catalog, CatalogEntry } from '../singer/catalog.js';
 import { buildCatalogEntry } from './catalog-entry.js';
 import { reportNameCollisions } from './name-collisions.js';
+import { streamNaming } from '../singer/stream-names.js';
 import { validReplicationKeys } from './replication-keys.js';
 
 /**
@@ -24,7 +25,7 @@ export async function discover(config: TapConfig): Promise<Catalog> {
     log.info({ database, streams: entries.length, ms: Date.now() - started }, `discovered ${entries.length} streams in database ${database}`);
     streams.push(...entries);
   }
-  reportNameCollisions(streams, config.includeSchemasInStreamName);
+  reportNameCollisions(streams, streamNaming(config));
   return { streams };
 }
 
@@ -92,7 +93,7 @@ async function discoverDatabase(client: PgClient, database: string, config: TapC
         columns: relationColumns,
         primaryKey: keys.filter((k) => k.rel_oid === relation.oid).map((k) => k.name),
       },
-      config.includeSchemasInStreamName,
+      streamNaming(config),
       convertOptions(config),
     );
     return withReplicationKeys(entry, validReplicationKeys(relationColumns));

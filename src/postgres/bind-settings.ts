@@ -24,3 +24,18 @@ export async function bindSettings(client: PgClient, values: readonly string[]):
     throw queryError(error, 'binding bookmark values');
   }
 }
+
+/**
+ * Whether `text` reads as a value of `sqlType` (a format_type() name): null if it does, else the
+ * server's reason (a bookmark of the wrong type must be named as such, not fail the read later).
+ */
+export async function castProblem(client: PgClient, text: string, sqlType: string): Promise<string | null> {
+  try {
+    await client.query(`SELECT $1::${sqlType}`, [text]);
+    return null;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('22')) return (error as Error).message;
+    throw queryError(error, `checking a bookmark value as ${sqlType}`);
+  }
+}

@@ -38,6 +38,12 @@ export function connectionError(error: unknown, at: Endpoint): TapError {
       cause: error,
     });
   }
+  if (/password must be a string|no password (was )?supplied/i.test(err.message)) {
+    return new TapError('CONFIG_INVALID', `the server at ${where} asks for a password for user "${at.user}", and the config has none`, {
+      hint: 'Set "password" in the config (or PGPASSWORD in the environment).',
+      cause: error,
+    });
+  }
   switch (err.code) {
     case '28P01':
     case '28000':
@@ -75,12 +81,15 @@ export function connectionError(error: unknown, at: Endpoint): TapError {
   }
 }
 
-export function queryError(error: unknown, what: string): TapError {
+/** `grant`: the statement that fixes a permission error of this query, when the caller knows it. */
+export function queryError(error: unknown, what: string, grant?: string): TapError {
   if (error instanceof TapError) return error;
   const err = error as PgLikeError;
   if (err.code === '42501') {
     return new TapError('PG_PERMISSION_DENIED', `permission denied while ${what}: ${err.message}`, {
-      hint: 'Grant the missing privilege (GRANT USAGE ON SCHEMA ... / GRANT SELECT ON ...) to the tap user.',
+      hint: grant === undefined || !/for (table|relation|view|materialized view)/i.test(err.message)
+        ? 'Grant the missing privilege (GRANT USAGE ON SCHEMA ... / GRANT SELECT ON ...) to the tap user.'
+        : `Run (as the table's owner or a superuser): ${grant}`,
       cause: error,
     });
   }
@@ -120,11 +129,11 @@ export function isConnectionLoss(error: unknown): boolean {
  * A failure of the server or the connection as a TapError (connection loss is retryable); any
  * other error — one of our own — is returned as it is, to be reported as INTERNAL.
  */
-export function serverFailure(error: unknown, what: string): unknown {
+export function serverFailure(error: unknown, what: string, grant?: string): unknown {
   if (error instanceof TapError) return error;
   const err = error as PgLikeError | null | undefined;
   const fromServer = typeof err?.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) && typeof err.severity === 'string';
-  return fromServer || isConnectionLoss(error) ? queryError(error, what) : error;
+  return fromServer || isConnectionLoss(error) ? queryError(error, what, grant) : error;
 }
 
 /** TLS failures say which check failed: the server refused TLS, the chain, or the host name. */

@@ -1,3 +1,4 @@
+import { slotNameFor } from '../config/slot-name.js';
 import pg from 'pg';
 import type { TapConfig } from '../config/tap-config.js';
 import { connectionOptions, type PgClient } from './connect.js';
@@ -90,7 +91,7 @@ export async function checkLogBased(client: PgClient, config: TapConfig, databas
 
 async function checkSlot(client: PgClient, config: TapConfig, database: string): Promise<Check[]> {
   try {
-    const slot = await findSlot(client, database, config.slotName);
+    const slot = await findSlot(client, database, slotNameFor(config, database));
     const checks: Check[] = [{ check: 'replication slot', status: 'pass', detail: `${slot.slotName} (wal2json, wal_status ${slot.walStatus ?? 'unknown'})` }];
     // Peeking up to the confirmed position loads the plugin without consuming anything.
     try {
@@ -114,7 +115,7 @@ async function checkReplicationConnection(config: TapConfig, database: string): 
     await client.query('IDENTIFY_SYSTEM');
     return { check: 'replication connection (pg_hba.conf)', status: 'pass', detail: 'accepted' };
   } catch (error) {
-    const problem = replicationError(error, config.slotName ?? `stitch_${database}`, config.user);
+    const problem = replicationError(error, `stitch_${database}`, config.user);
     const hba = `Logical replication matches pg_hba.conf's database column: add "host ${database} ${config.user} <this machine's address>/32 scram-sha-256" -- then SELECT pg_reload_conf();`;
     return { check: 'replication connection (pg_hba.conf)', status: 'fail', detail: (error as Error).message, fix: problem.code === 'REPLICATION_PRIVILEGE' ? problem.hint : hba };
   } finally {

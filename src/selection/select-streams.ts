@@ -1,6 +1,7 @@
 import type { ReplicationMethod, TapConfig } from '../config/tap-config.js';
 import { TapError } from '../errors.js';
 import { columnMetadata, schemaColumns, streamMetadata, type Catalog, type CatalogEntry } from '../singer/catalog.js';
+import { streamName } from '../singer/stream-names.js';
 import type { StreamPlan } from './stream-plan.js';
 
 const METHODS: readonly ReplicationMethod[] = ['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED'];
@@ -10,7 +11,27 @@ const METHODS: readonly ReplicationMethod[] = ['FULL_TABLE', 'INCREMENTAL', 'LOG
  * stream, before a single row is read.
  */
 export function selectStreams(catalog: Catalog, config: TapConfig): StreamPlan[] {
-  return catalog.streams.filter((entry) => streamMetadata(entry).selected === true).map((entry) => planFor(entry, config));
+  const plans = catalog.streams.filter((entry) => streamMetadata(entry).selected === true).map((entry) => planFor(entry, config));
+  refuseNameCollisions(plans, config);
+  return plans;
+}
+
+/**
+ * Targets keep one table per stream name: two selected tables under one name would be merged (and
+ * a versioning target would drop the first one's rows at the second ACTIVATE_VERSION).
+ */
+function refuseNameCollisions(plans: readonly StreamPlan[], config: TapConfig): void {
+  const byName = new Map<string, StreamPlan[]>();
+  for (const plan of plans) byName.set(plan.stream, [...(byName.get(plan.stream) ?? []), plan]);
+  for (const [name, sharing] of byName) {
+    if (sharing.length < 2) continue;
+    const ids = sharing.map((plan) => plan.tapStreamId);
+    const oneDatabase = new Set(sharing.map((plan) => plan.database)).size === 1;
+    const fix = config.includeDatabaseInStreamName
+      ? 'Deselect all but one of them, or give them different "stream" names in the catalog.'
+      : `Set "include_database_in_destination_stream_name": true in the config (names become <database>_<schema>_<table>)${oneDatabase && !config.includeSchemasInStreamName ? ', or "include_schemas_in_destination_stream_name": true and discover again' : ''}; or deselect all but one, or give them different "stream" names in the catalog.`;
+    throw new TapError('STREAM_NAME_COLLISION', `selected streams ${ids.join(' and ')} would all be written as stream "${name}" (a target would merge them into one table)`, { hint: fix });
+  }
 }
 
 function planFor(entry: CatalogEntry, config: TapConfig): StreamPlan {
@@ -43,12 +64,18 @@ function planFor(entry: CatalogEntry, config: TapConfig): StreamPlan {
     database,
     schema,
     table: entry.table_name,
-    stream: entry.stream,
+    // Unique across databases when asked: computed here too, so an existing catalog need not be discovered again.
+    stream: config.includeDatabaseInStreamName ? streamName(database, schema, entry.table_name, 'database') : entry.stream,
     isView,
     columns: Object.freeze(columns),
     keyProperties: Object.freeze(keyProperties),
     replicationMethod: method,
     replicationKey: method === 'INCREMENTAL' ? replicationKey : null,
+    knownColumns: Object.freeze(all),
+    catalogTypes: Object.freeze(Object.fromEntries(columns.flatMap((column) => {
+      const type = columnMetadata(entry, column)['sql-datatype'];
+      return typeof type === 'string' ? [[column, type]] : [];
+    }))),
   });
 }
 

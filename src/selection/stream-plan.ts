@@ -13,4 +13,8 @@ export interface StreamPlan {
   readonly keyProperties: readonly string[];
   readonly replicationMethod: ReplicationMethod;
   readonly replicationKey: string | null;
+  /** Every column the catalog names (selected or not): a live column outside it was added since discovery. */
+  readonly knownColumns: readonly string[];
+  /** The catalog's `sql-datatype` of each selected column, to see a type changed since discovery. */
+  readonly catalogTypes: Readonly<Record<string, string>>;
 }

@@ -1,7 +1,8 @@
-import { bindSettings, boundValue } from '../postgres/bind-settings.js';
+import { bindSettings, boundValue, castProblem } from '../postgres/bind-settings.js';
 import type { CopyRow } from '../postgres/copy-text-parser.js';
 import { quoteIdent } from '../postgres/quote.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
+import { invalidBookmark } from '../state/check-bookmarks.js';
 import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
 import type { PgColumnType, ValueConverter } from '../values/index.js';
 import { fromBookmarkValue, toBookmarkValue, type BookmarkValue } from './bookmark-value.js';
@@ -50,7 +51,14 @@ async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<vo
   await state.emit();
   if (firstRun) await writer.write(activateVersionMessage(plan.stream, version));
 
-  if (resuming) await bindSettings(context.client, resumeFrom);
+  if (resuming) {
+    for (const [i, key] of keys.entries()) {
+      const type = (columns.types[columns.names.indexOf(key)] as PgColumnType).sqlType;
+      const problem = await castProblem(context.client, resumeFrom[i] as string, type);
+      if (problem !== null) throw invalidBookmark(plan.tapStreamId, `last_pk_fetched.${key}`, JSON.stringify(resumeFrom[i]), `a value of key column "${key}" (${type}): ${problem}`);
+    }
+    await bindSettings(context.client, resumeFrom);
+  }
   const keyIndexes = keys.map((key) => columns.names.indexOf(key));
   const keyOf = (row: CopyRow): Record<string, BookmarkValue> => Object.fromEntries(keys.map((key, i) => {
     const index = keyIndexes[i] as number;

@@ -1,7 +1,8 @@
-import { TapError } from '../errors.js';
 import { logger } from '../log.js';
+import { invalidBookmark } from '../state/check-bookmarks.js';
 import { openTransactions } from '../postgres/open-transactions.js';
-import { bindSettings, boundValue } from '../postgres/bind-settings.js';
+import { queryError } from '../postgres/pg-errors.js';
+import { bindSettings, boundValue, castProblem } from '../postgres/bind-settings.js';
 import type { CopyRow } from '../postgres/copy-text-parser.js';
 import { quoteIdent, quoteQualified } from '../postgres/quote.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
@@ -61,7 +62,11 @@ async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Prom
     await warnAboutNullKeys(context, plan, key);
   }
 
-  if (from !== null) await bindSettings(context.client, [from]);
+  if (from !== null) {
+    const problem = await castProblem(context.client, from, keyType.sqlType);
+    if (problem !== null) throw invalidBookmark(plan.tapStreamId, 'replication_key_value', JSON.stringify(from), `a value of the replication key "${key}" (${keyType.sqlType}): ${problem}`);
+    await bindSettings(context.client, [from]);
+  }
   const keySql = quoteIdent(key);
   const converter = columns.bookmarkConverters[keyIndex] as ValueConverter;
   const hold = await bookmarkHold(context, plan, keyType, converter);
@@ -121,9 +126,6 @@ async function warnAboutNullKeys(context: DatabaseContext, plan: StreamPlan, key
       logger('sync').warn({ tap_stream_id: plan.tapStreamId, replication_key: key }, `stream ${plan.tapStreamId}: rows whose replication key "${key}" is NULL cannot be bookmarked and are not synced; use a NOT NULL key column or FULL_TABLE`);
     }
   } catch (error) {
-    throw new TapError('PG_QUERY_FAILED', `stream ${plan.tapStreamId}: checking replication key "${key}" for NULLs failed: ${(error as Error).message}`, {
-      hint: 'Check that the replication key column still exists, or rerun --discover.',
-      cause: error,
-    });
+    throw queryError(error, `checking replication key "${key}" of stream ${plan.tapStreamId} for NULLs`, `GRANT SELECT ON ${quoteQualified(plan.schema, plan.table)} TO ${quoteIdent(context.config.user)};`);
   }
 }

@@ -1,18 +1,22 @@
+/**
+ * The selected columns as the table has them now: types are read again at sync time so the
+ * SCHEMA message and the value converters always agree with the rows actually read, whatever
+ * the catalog file says. A table changed since discovery (schema drift) is followed: a column
+ * added is synced (the catalog's "selected unless marked false"), a dropped one leaves the stream,
+ * a changed type brings its new schema — each with a warning; with `schema_drift: fail` any of
+ * them stops the run before the stream is read. Key columns cannot drift away.
+ */
 import type { TapConfig } from '../config/tap-config.js';
+import { convertOptions } from '../config/convert-options.js';
 import { TapError } from '../errors.js';
+import { logger } from '../log.js';
 import { toColumnType } from '../postgres/column-type.js';
 import type { PgClient } from '../postgres/connect.js';
 import { findRelationOid, listColumns } from '../postgres/introspection.js';
 import { rowEstimate } from '../postgres/row-estimate.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
-import { convertOptions } from '../config/convert-options.js';
 import { columnSchema, schemaToJson, valueConverter, type PgColumnType, type ValueConverter } from '../values/index.js';
 
-/**
- * The selected columns as the table has them now: types are read again at sync time so the
- * SCHEMA message and the value converters always agree with the rows actually read, whatever
- * the catalog file says.
- */
 export interface LiveColumns {
   readonly names: readonly string[];
   readonly types: readonly PgColumnType[];
@@ -23,36 +27,96 @@ export interface LiveColumns {
   readonly schemaJson: string;
   /** The planner's estimate of the table's rows, for progress lines; null when unknown. */
   readonly rowEstimate: number | null;
+  /** Every column name of the table now, selected or not. */
+  readonly tableColumns: readonly string[];
 }
 
-export async function liveColumns(client: PgClient, plan: StreamPlan, config: TapConfig, extraProperties: Record<string, unknown> = {}): Promise<LiveColumns> {
+export interface Drift {
+  added: string[];
+  dropped: string[];
+  retyped: { column: string; from: string; to: string }[];
+}
+
+export interface LiveColumnsOptions {
+  /** Properties the method adds to the schema (LOG_BASED: _sdc_deleted_at). */
+  extraProperties?: Record<string, unknown>;
+  /** Columns known before (default: the catalog's); a live column outside them was added. */
+  known?: Iterable<string>;
+  /** Columns synced so far (default: the catalog's selection). */
+  selected?: readonly string[];
+}
+
+export async function liveColumns(client: PgClient, plan: StreamPlan, config: TapConfig, options: LiveColumnsOptions = {}): Promise<LiveColumns> {
+  const extraProperties = options.extraProperties ?? {};
+  const selected = options.selected ?? plan.columns;
   const oid = await findRelationOid(client, plan.schema, plan.table);
   if (oid === null) {
     throw new TapError('TABLE_NOT_FOUND', `stream ${plan.tapStreamId}: table ${plan.schema}.${plan.table} no longer exists in database ${plan.database}`, {
       hint: 'Rerun --discover and update the catalog, or deselect the stream.',
     });
   }
-  const byName = new Map((await listColumns(client, [oid])).map((raw) => [raw.name, toColumnType(raw)]));
-  const types = plan.columns.map((name) => {
-    const type = byName.get(name);
-    if (type === undefined) {
-      throw new TapError('SELECTION_INVALID', `stream ${plan.tapStreamId}: selected column "${name}" no longer exists`, {
-        hint: 'Rerun --discover and update the catalog, or deselect the column.',
-      });
-    }
-    return type;
-  });
+  const raw = await listColumns(client, [oid]);
+  const byName = new Map(raw.map((column) => [column.name, { type: toColumnType(column), sqlType: column.sql_type }]));
+  const knownSet = new Set(options.known ?? plan.knownColumns);
+  const drift: Drift = {
+    // Unsupported types (pseudo-types) are never synced, added or not.
+    added: raw.filter((column) => !knownSet.has(column.name) && columnSchema(toColumnType(column)).inclusion !== 'unsupported').map((column) => column.name),
+    dropped: selected.filter((name) => !byName.has(name)),
+    retyped: selected.flatMap((name) => {
+      const now = byName.get(name)?.sqlType;
+      const then = plan.catalogTypes[name];
+      return now !== undefined && then !== undefined && !sameType(then, now) ? [{ column: name, from: then, to: now }] : [];
+    }),
+  };
+  followDrift(plan, config, drift);
+  const wanted = new Set([...selected, ...drift.added]);
+  const names = raw.map((column) => column.name).filter((name) => wanted.has(name));
+  const types = names.map((name) => (byName.get(name) as { type: PgColumnType }).type);
   // fromEntries, not assignment: a column may be called __proto__.
   const properties: Record<string, unknown> = {
-    ...Object.fromEntries(plan.columns.map((name, index) => [name, columnSchema(types[index] as PgColumnType, convertOptions(config)).schema])),
+    ...Object.fromEntries(names.map((name, index) => [name, columnSchema(types[index] as PgColumnType, convertOptions(config)).schema])),
     ...extraProperties,
   };
   return {
-    names: plan.columns,
+    names,
     types,
-    converters: types.map((type, index) => valueConverter(type, convertOptions(config, { tapStreamId: plan.tapStreamId, column: plan.columns[index] as string }))),
+    converters: types.map((type, index) => valueConverter(type, convertOptions(config, { tapStreamId: plan.tapStreamId, column: names[index] as string }))),
     bookmarkConverters: types.map((type) => valueConverter(type)),
     schemaJson: schemaToJson({ type: 'object', properties }),
     rowEstimate: await rowEstimate(client, oid),
+    tableColumns: raw.map((column) => column.name),
   };
+}
+
+/**
+ * singer-io's catalogs name types without their modifiers ("numeric" for numeric(10,2)): such a
+ * name matches any modifier; a name with modifiers (ours, format_type's) must match exactly.
+ */
+function sameType(catalog: string, live: string): boolean {
+  const bare = (type: string): string => type.replace(/\(\d+(,\s*\d+)?\)/g, '');
+  return catalog === live || (bare(catalog) === catalog && bare(live) === catalog);
+}
+
+/** Throws when the drift cannot be followed (a key column gone, or schema_drift: fail); warns otherwise. */
+function followDrift(plan: StreamPlan, config: TapConfig, drift: Drift): void {
+  if (drift.added.length === 0 && drift.dropped.length === 0 && drift.retyped.length === 0) return;
+  const id = plan.tapStreamId;
+  const keys = [...plan.keyProperties, ...(plan.replicationKey === null ? [] : [plan.replicationKey])];
+  const lostKey = drift.dropped.find((name) => keys.includes(name));
+  if (lostKey !== undefined) {
+    throw new TapError('SELECTION_INVALID', `stream ${id}: its key column "${lostKey}" no longer exists in ${plan.schema}.${plan.table}`, {
+      hint: 'Rerun --discover and choose the stream\'s key (table-key-properties / replication-key) again.',
+    });
+  }
+  const parts = [
+    ...drift.added.map((name) => `column "${name}" was added`),
+    ...drift.dropped.map((name) => `column "${name}" was dropped`),
+    ...drift.retyped.map((change) => `column "${change.column}" changed type from ${change.from} to ${change.to}`),
+  ];
+  if (config.schemaDrift === 'fail') {
+    throw new TapError('SCHEMA_DRIFT', `stream ${id}: the table changed since discovery: ${parts.join('; ')}`, {
+      hint: 'Rerun --discover and review the catalog, or set "schema_drift": "follow" to sync the table as it is now.',
+    });
+  }
+  logger('sync').warn({ tap_stream_id: id, added: drift.added, dropped: drift.dropped, retyped: drift.retyped }, `stream ${id}: the table changed since discovery (${parts.join('; ')}); the SCHEMA message follows it${drift.added.length > 0 ? ' and added columns are synced (mark them "selected": false in the catalog to leave them out)' : ''}`);
 }

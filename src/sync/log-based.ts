@@ -1,3 +1,4 @@
+import { slotNameFor } from '../config/slot-name.js';
 import { logger } from '../log.js';
 import { exportSnapshot, inSnapshot } from '../postgres/snapshot-slot.js';
 import { quoteQualified } from '../postgres/quote.js';
@@ -8,7 +9,7 @@ import type { StreamPlan } from '../selection/stream-plan.js';
 import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
 import { lsnFromBookmark, lsnToBookmark, parseLsn } from '../state/lsn.js';
 import { liveColumns } from './live-columns.js';
-import { DELETED_AT } from './logical/change-record.js';
+import { DELETED_AT_PROPERTY } from './logical/change-record.js';
 import { checkInputPositions } from './logical/input-positions.js';
 import { LogStream } from './logical/log-stream.js';
 import { readChanges } from './logical/read-changes.js';
@@ -31,7 +32,7 @@ export const logBasedStrategy: SyncStrategy = {
     const { client, config, database } = context;
     await checkWalLevel(client);
     await checkPrimary(client);
-    const slot = await findSlot(client, database, config.slotName);
+    const slot = await findSlot(client, database, slotNameFor(config, database));
     warnAboutRetainedWal(slot);
     const encoding = await serverEncoding(client);
     const decode = textDecode(encoding);
@@ -40,7 +41,7 @@ export const logBasedStrategy: SyncStrategy = {
     const streams: LogStream[] = [];
     const toCopy: LogStream[] = [];
     for (const plan of plans) {
-      const columns = await liveColumns(client, plan, config, { [DELETED_AT]: { type: ['null', 'string'], format: 'date-time' } });
+      const columns = await liveColumns(client, plan, config, { extraProperties: DELETED_AT_PROPERTY });
       const bookmark = startingBookmark(plan, context.state);
       const lsn = lsnFromBookmark(bookmark?.lsn);
       const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();

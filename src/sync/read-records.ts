@@ -71,7 +71,7 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
     lastRow = batch[batch.length - 1] ?? lastRow;
     room = cadence?.room ?? room;
   }, () => context.stop.requested).catch((error: unknown) => {
-    throw serverFailure(error, `copying ${plan.schema}.${plan.table}`);
+    throw serverFailure(error, `copying ${plan.schema}.${plan.table} (stream ${plan.tapStreamId})`, `GRANT SELECT ON ${quoteQualified(plan.schema, plan.table)} TO ${quoteIdent(context.config.user)};`);
   });
   return { ...result, lastRow };
 }

@@ -144,12 +144,13 @@ test('several databases, each with its own slot, in one run', async () => {
     for (const [database, v] of [[a, 'a'], [b, 'b']] as const) {
       await database.query(`CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, '${v}1'); GRANT SELECT ON t TO tapuser`);
     }
-    const config = a.tapConfig({ filter_dbs: `${a.name},${b.name}` });
+    // Both tables are called t: database-qualified stream names keep them apart.
+    const config = a.tapConfig({ filter_dbs: `${a.name},${b.name}`, include_database_in_destination_stream_name: true });
     const both = selectInCatalog(await discoverCatalog(config), {
       [`${a.name}-public-t`]: { method: 'LOG_BASED' },
       [`${b.name}-public-t`]: { method: 'LOG_BASED' },
     });
-    const run = (state?: unknown): ReturnType<typeof syncOk> => syncOk(a, both, state, { filter_dbs: `${a.name},${b.name}` });
+    const run = (state?: unknown): ReturnType<typeof syncOk> => syncOk(a, both, state, { filter_dbs: `${a.name},${b.name}`, include_database_in_destination_stream_name: true });
     const first = await run();
     assert.deepEqual(records(first.lines).map((r) => r.v).sort(), ['a1', 'b1']);
     await a.query("INSERT INTO t VALUES (2, 'a2'); UPDATE t SET v = 'a1*' WHERE id = 1");

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { records, selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
-import { discoverCatalog } from '../harness/tap-steps.js';
+import { messagesOfType, records, selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
+import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import type { TestDatabase } from '../harness/test-database.js';
-import { exactRecords, lastState, logBasedDatabase, lsnOf, rebuild, syncOk, type Message } from './log-based-helpers.js';
+import { exactRecords, lastState, logBasedDatabase, lsnOf, QUICK, rebuild, syncOk, type Message } from './log-based-helpers.js';
 
 /**
  * LOG_BASED through the real CLI over several runs: the first run copies inside an exported
@@ -165,12 +165,18 @@ test('changes to tables that are not selected are ignored', async () => {
   assert.deepEqual((second.lines as Message[]).filter((m) => m.type === 'RECORD').map((m) => [m.stream, m.record!.id]), [['items', 50]]);
 });
 
-test('a column added after discovery does not break the run (not sent until rediscovered)', async () => {
+test('a column added after discovery is synced under a SCHEMA that names it (schema_drift follow, the default)', async () => {
   const selected = select('grows');
   const first = await syncOk(db, selected);
   await db.query("ALTER TABLE grows ADD COLUMN extra text DEFAULT 'd'; INSERT INTO grows VALUES (2, 'b', 'e'); UPDATE grows SET extra = 'u', v = 'a2' WHERE id = 1");
+  const refused = await runSync(db.tapConfig({ ...QUICK, schema_drift: 'fail' }), selected, lastState(first));
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /SCHEMA_DRIFT.*column \\?"extra\\?" was added/);
   const second = await syncOk(db, selected, lastState(first));
-  assert.deepEqual(records(second.lines, 'grows'), [{ id: 2, v: 'b', _sdc_deleted_at: null }, { id: 1, v: 'a2', _sdc_deleted_at: null }]);
+  assert.deepEqual(records(second.lines, 'grows'), [{ id: 2, v: 'b', extra: 'e', _sdc_deleted_at: null }, { id: 1, v: 'a2', extra: 'u', _sdc_deleted_at: null }]);
+  const schema = messagesOfType<{ schema: { properties: Record<string, unknown> } }>(second.lines, 'SCHEMA')[0]!;
+  assert.ok('extra' in schema.schema.properties);
+  assert.match(second.stderr, /column \\?"extra\\?" was added/);
 });
 
 test('a table without a primary key but REPLICA IDENTITY FULL: changes arrive, with the no-key warning', async () => {

@@ -57,9 +57,16 @@ test('"all tables except views": --select "*.*" --no-views', async () => {
   const catalog = await discover(['--select', '*.*', '--no-views']);
   const n = db.name;
   assert.deepEqual(selectedIds(catalog), [`${n}-audit-orders`, `${n}-public-audit_log`, `${n}-public-customers`, `${n}-public-orders`].sort());
-  const result = await sync(catalog);
+  // public.orders and audit.orders share the stream name "orders": refused before any message.
+  const refused = await sync(catalog);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /STREAM_NAME_COLLISION/);
+  assert.equal(refused.stdout, '');
+  const result = await sync(catalog, db.tapConfig({ include_database_in_destination_stream_name: true }));
   assert.equal(result.code, 0, result.stderr);
   assert.equal(records(result.lines).length, 5);
+  assert.deepEqual([...new Set(messagesOfType<{ stream: string }>(result.lines, 'SCHEMA').map((m) => m.stream))].sort(),
+    [`${n}_audit_orders`, `${n}_public_audit_log`, `${n}_public_customers`, `${n}_public_orders`]);
 });
 
 test('--select with INCREMENTAL and a replication key', async () => {

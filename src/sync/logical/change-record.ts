@@ -11,6 +11,8 @@ import { tokenText, type RowSlots, type RowToken } from './wal2json-row.js';
  * the table copy (a value looks the same whichever way it travelled). Pure.
  */
 export const DELETED_AT = '_sdc_deleted_at';
+/** The column LOG_BASED adds to every stream's schema. */
+export const DELETED_AT_PROPERTY = { [DELETED_AT]: { type: ['null', 'string'], format: 'date-time' } };
 
 export interface ChangeShape {
   readonly names: readonly string[];

@@ -11,16 +11,18 @@ import { COLUMNS_KEY, DELETE, IDENTITY_KEY, INSERT, RowSlots, UPDATE, Wal2JsonRo
 
 /** One LOG_BASED stream while changes are read: its columns, version and bookmark position. */
 export class LogStream implements Positioned {
-  formatter: ChangeFormatter;
+  formatter!: ChangeFormatter;
   private position: Lsn;
-  private readonly reader: Wal2JsonRowReader;
-  private readonly newRow: RowSlots;
-  private readonly oldRow: RowSlots;
-  private readonly keySlots: number[];
+  private reader!: Wal2JsonRowReader;
+  private newRow!: RowSlots;
+  private oldRow!: RowSlots;
+  private keySlots!: number[];
+  /** Every column name this stream has seen: a change naming another one shows the table changed. */
+  readonly known: Set<string>;
 
   constructor(
     readonly plan: StreamPlan,
-    readonly columns: LiveColumns,
+    public columns: LiveColumns,
     public version: number,
     /** Transactions committed before this position are already downstream. */
     lsn: Lsn,
@@ -32,11 +34,19 @@ export class LogStream implements Positioned {
   ) {
     this.position = lsn;
     this.tables = [{ schema: plan.schema, table: plan.table }];
+    this.known = new Set([...plan.knownColumns, ...columns.tableColumns]);
+    this.useColumns(columns);
+  }
+
+  /** The table's columns changed while changes were read (schema drift): read and write by the new ones. */
+  useColumns(columns: LiveColumns, seen: Iterable<string> = []): void {
+    this.columns = columns;
+    for (const name of [...columns.tableColumns, ...seen]) this.known.add(name);
     this.formatter = this.newFormatter();
-    this.reader = new Wal2JsonRowReader(columns.names, text.decode);
+    this.reader = new Wal2JsonRowReader(columns.names, this.text.decode, this.known);
     this.newRow = new RowSlots(columns.names.length);
     this.oldRow = new RowSlots(columns.names.length);
-    this.keySlots = plan.keyProperties.map((key) => columns.names.indexOf(key)).filter((slot) => slot !== -1);
+    this.keySlots = this.plan.keyProperties.map((key) => columns.names.indexOf(key)).filter((slot) => slot !== -1);
   }
 
   /** Every selected change committed before this position is downstream (the bookmark rule: log-bookmarks.ts). */

@@ -38,7 +38,7 @@ const WATCH_EVERY_MS = 100;
 
 export async function readChanges(streams: readonly LogStream[], context: ReadChangesContext): Promise<number> {
   const { config } = context;
-  const decoder = new Wal2JsonDecoder(streams, { client: context.client, writer: context.writer, decode: context.decode });
+  const decoder = new Wal2JsonDecoder(streams, { config, client: context.client, writer: context.writer, decode: context.decode });
   let wal: WalStream | null = null;
   const reader = new ChangeReader(streams, decoder, {
     writer: context.writer,

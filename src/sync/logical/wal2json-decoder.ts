@@ -4,19 +4,23 @@
  * from the message bytes; anything else is decoded into a message object and takes the general
  * path: transaction boundaries, TRUNCATE, unchanged TOAST values, key changes.
  */
+import type { TapConfig } from '../../config/tap-config.js';
 import { logger } from '../../log.js';
 import type { PgClient } from '../../postgres/connect.js';
 import { fetchRowByKey } from '../../postgres/fetch-row.js';
 import type { TextDecode } from '../../postgres/server-encoding.js';
-import { activateVersionMessage } from '../../singer/messages.js';
+import { activateVersionMessage, schemaMessage } from '../../singer/messages.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
+import { liveColumns } from '../live-columns.js';
 import type { ChangeKind } from '../stream-log.js';
+import { DELETED_AT_PROPERTY } from './change-record.js';
 import type { ChangeDecoder, ChangeSink } from './change-decoder.js';
 import type { LogStream } from './log-stream.js';
 import { decodeWal2Json, type Wal2JsonMessage } from './wal2json-message.js';
 import { changeAction, DELETE, INSERT, TableKeyReader, tableKey, UPDATE } from './wal2json-row.js';
 
 export interface Wal2JsonDecoderContext {
+  config: TapConfig;
   client: PgClient;
   writer: MessageWriter;
   /** Text of the database's encoding (wal2json writes it so) to a string. */
@@ -86,6 +90,8 @@ export class Wal2JsonDecoder implements ChangeDecoder {
       return 0;
     }
     if (message.action !== 'I' && message.action !== 'U' && message.action !== 'D') return 0;
+    const unseen = [...message.columns, ...message.identity].map((column) => column.name).filter((name) => !stream.known.has(name));
+    if (unseen.length > 0) await this.followDrift(stream, unseen);
     const write = async (text: string, kind: ChangeKind): Promise<void> => {
       await writer.write(text);
       stream.log.wrote(1, Buffer.byteLength(text), kind);
@@ -114,10 +120,7 @@ export class Wal2JsonDecoder implements ChangeDecoder {
       await write(stream.formatter.upsertWith(merged), kind);
       return lines + 1;
     }
-    this.querying = true;
-    const current = await fetchRowByKey(this.context.client, stream.rowTarget, message.columns).finally(() => {
-      this.querying = false;
-    });
+    const current = await this.currentRow(stream, message);
     if (current === null) {
       // The row is gone now, so a later DELETE (or TRUNCATE) in the WAL removes it downstream.
       logger('log-based').debug({ tap_stream_id: stream.plan.tapStreamId, columns: missing }, 'update with unchanged TOAST values of a row deleted since: skipped');
@@ -128,7 +131,42 @@ export class Wal2JsonDecoder implements ChangeDecoder {
     await write(stream.formatter.upsertWith(merged), kind);
     return lines + 1;
   }
+
+  /** A change names a column the stream has not announced: the table changed; follow it (a new SCHEMA first). */
+  private async followDrift(stream: LogStream, seen: readonly string[]): Promise<void> {
+    const { client, config, writer } = this.context;
+    this.querying = true;
+    try {
+      const columns = await liveColumns(client, stream.plan, config, { extraProperties: DELETED_AT_PROPERTY, known: stream.known, selected: stream.columns.names });
+      stream.useColumns(columns, seen);
+      await writer.write(schemaMessage(stream.plan.stream, columns.schemaJson, stream.plan.keyProperties, []));
+    } finally {
+      this.querying = false;
+    }
+  }
+
+  /** The row's current values by key; a column dropped since the stream started is followed first. */
+  private async currentRow(stream: LogStream, message: Wal2JsonMessage & { columns: readonly { name: string; text: string | null }[] }): Promise<Map<string, string | null> | null> {
+    this.querying = true;
+    try {
+      return await fetchRowByKey(this.context.client, stream.rowTarget, message.columns);
+    } catch (error) {
+      // fetchRowByKey wraps the server's error; its cause says a column is gone.
+      if ((error as { cause?: { code?: string } }).cause?.code !== UNDEFINED_COLUMN) throw error;
+    } finally {
+      this.querying = false;
+    }
+    await this.followDrift(stream, []);
+    this.querying = true;
+    try {
+      return await fetchRowByKey(this.context.client, stream.rowTarget, message.columns);
+    } finally {
+      this.querying = false;
+    }
+  }
 }
+
+const UNDEFINED_COLUMN = '42703';
 
 function wal2jsonOptions(streams: readonly LogStream[], numbersAsStrings: boolean): Record<string, string> {
   // add-tables splits on ',', '.' and spaces and treats '*' as a wildcard: escape every character

@@ -141,6 +141,8 @@ export class Wal2JsonRowReader {
   constructor(
     readonly names: readonly string[],
     private readonly decode: TextDecode = decodeUtf8,
+    /** Column names the stream knows; a change naming another goes to the general path (the table changed). */
+    private readonly known: ReadonlySet<string> | null = null,
   ) {
     this.slotOf = new Map(names.map((name, index) => [name, index]));
   }
@@ -170,7 +172,9 @@ export class Wal2JsonRowReader {
         if (nameEnd === -1) return -1;
         name = Uint8Array.from(data.subarray(nameStart, nameEnd));
         if (name.includes(BACKSLASH)) return -1;
-        slot = this.slotOf.get(this.decode(data, nameStart, nameEnd)) ?? -1;
+        const text = this.decode(data, nameStart, nameEnd);
+        if (this.known !== null && !this.known.has(text) && !this.slotOf.has(text)) return -1;
+        slot = this.slotOf.get(text) ?? -1;
         this.learned[position] = name;
         this.slots[position] = slot;
       }
