@@ -24,13 +24,19 @@ function findTestFiles(dir: string): string[] {
  * spec is the readable report; a second, TAP reporter goes to a file only so its "# pass N" /
  * "# fail N" summary can be copied verbatim after spec's own summary, for log scrapers and CI.
  */
+/** Ten minutes a file; the long workload form runs for WORKLOAD_MINUTES, plus its drain and comparison. */
+function fileTimeoutMs(): number {
+  if (process.env.WORKLOAD !== 'long') return 600_000;
+  return (Number(process.env.WORKLOAD_MINUTES ?? 30) + 30) * 60_000;
+}
+
 function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const tapDir = mkdtempSync(join(tmpdir(), 'tap-report-'));
   const tapFile = join(tapDir, 'report.tap');
   return new Promise<number>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-reporter=spec', '--test-reporter-destination=stdout',
+      ['--test', '--test-concurrency=2', `--test-timeout=${fileTimeoutMs()}`, '--test-reporter=spec', '--test-reporter-destination=stdout',
         '--test-reporter=tap', `--test-reporter-destination=${tapFile}`, ...files],
       { stdio: 'inherit', env },
     );
