@@ -1,6 +1,6 @@
 // Quick-start demo: a throwaway PostgreSQL with a small `shop` database, then the real CLI
 // discovers it and syncs two tables. Explanations go to stderr; stdout carries only the Singer
-// messages, so `npm run demo > out.jsonl` gives a clean stream.
+// messages, so `npm run -s demo > out.jsonl` gives a clean stream.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

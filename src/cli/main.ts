@@ -133,6 +133,7 @@ async function dispatch(options: CliOptions, program: Command): Promise<void> {
   if (options.config === undefined) return usage(program, 'missing --config <path>');
   if (options.test === true) return (await import('./test-command.js')).testCommand(options.config, catalog, options.format ?? (process.stdout.isTTY ? 'table' : 'json'));
   if (options.discover === true && catalog !== undefined) return usage(program, 'use either --discover or --catalog, not both');
+  if (options.acceptLsnGap === true && catalog === undefined) return usage(program, '--accept-lsn-gap goes with --catalog');
   if (options.select === undefined && (options.exclude !== undefined || options.replicationKey !== undefined || options.allowEmpty === true || !options.views)) return usage(program, '--exclude, --replication-key, --no-views and --allow-empty go with --select');
   if (options.select !== undefined && options.discover !== true) return usage(program, '--select marks streams in the catalog --discover prints; it does not change a --catalog (edit the file, or discover again with --select)');
   if (options.replicationKey !== undefined && options.replicationMethod !== 'INCREMENTAL') return usage(program, '--replication-key goes with --replication-method INCREMENTAL');
@@ -148,7 +149,6 @@ async function dispatch(options: CliOptions, program: Command): Promise<void> {
     };
     return (await import('./discover-command.js')).discoverCommand(options.config, selection);
   }
-  if (options.acceptLsnGap === true && catalog === undefined) return usage(program, '--accept-lsn-gap goes with --catalog');
   if (catalog !== undefined) return (await import('./sync-command.js')).syncCommand(options.config, catalog, options.state, options.report, options.acceptLsnGap === true);
   return usage(program, 'nothing to do: give --discover, or --catalog <path> to sync');
 }
