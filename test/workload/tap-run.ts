@@ -32,6 +32,8 @@ export interface RunOutcome {
   retryable: boolean | null;
   received: number;
   dropped: number;
+  /** stdout ended inside a line. */
+  partialLine: boolean;
   stderrTail: string;
 }
 
@@ -81,10 +83,11 @@ export async function runTapOnce(context: RunContext, pattern: Pattern): Promise
   const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
   clearTimeout(timer);
   await fault.catch(() => undefined);
-  if (!readerDead && reader.tail !== '') target.line(reader.tail);
+  // A line cut off at the end is no message: a target cannot read it. Only a killed tap may leave one.
+  const partialLine = !readerDead && reader.tail !== '';
   const dropped = target.endRun();
   const failure = errorOf(stderr.text);
-  return { pattern, faulted, code, signal, error: failure?.code ?? null, retryable: failure?.retryable ?? null, received, dropped, stderrTail: stderr.text.slice(-3000) };
+  return { pattern, faulted, code, signal, error: failure?.code ?? null, retryable: failure?.retryable ?? null, received, dropped, partialLine, stderrTail: stderr.text.slice(-3000) };
 }
 
 function errorOf(stderr: string): { code: string; retryable: boolean } | null {

@@ -115,7 +115,8 @@ export function parseExact(text: string): unknown {
     const ch = text[i]!;
     if (ch === '"') {
       let j = i + 1;
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (j >= text.length) throw new Error(`unterminated string in ${text.slice(0, 80)}…`);
       out += text.slice(i, j + 1);
       i = j + 1;
     } else if (ch === '-' || (ch >= '0' && ch <= '9')) {

@@ -92,7 +92,7 @@ async function run(cluster: Cluster, options: WorkloadOptions, started: number):
     }
     if (outcome.error !== null) errors[outcome.error] = (errors[outcome.error] ?? 0) + 1;
     if (!acceptable(outcome)) badRuns.push(outcome);
-    options.log(`run ${runs} ${outcome.pattern}${outcome.faulted ? ' (fault)' : ''}: exit ${outcome.code ?? outcome.signal}${outcome.error === null ? '' : ` ${outcome.error}`}, ${outcome.received} records, ${outcome.dropped} uncommitted`);
+    options.log(`run ${runs} ${outcome.pattern}${outcome.faulted ? ' (fault)' : ''}: exit ${outcome.code ?? outcome.signal}${outcome.error === null ? '' : ` ${outcome.error}`}, ${outcome.received} records, ${outcome.dropped} uncommitted${outcome.partialLine ? ', stdout ended mid-line' : ''}`);
   };
 
   const writers = startWriters({ url: cluster.url(DATABASE), sessions: options.writerSessions, random, pauseMs: options.writerPauseMs, largeChance: options.largeChance });
@@ -121,6 +121,7 @@ async function run(cluster: Cluster, options: WorkloadOptions, started: number):
 /** Clean runs succeed; a faulted run may fail, but only with a coded error a retry can fix. */
 function acceptable(outcome: RunOutcome): boolean {
   if (outcome.error === 'INTERNAL') return false;
+  if (outcome.partialLine && outcome.signal !== 'SIGKILL') return false;
   if (outcome.pattern === 'clean' || outcome.pattern === 'slow-reader' || !outcome.faulted) return outcome.code === 0;
   if (outcome.pattern === 'kill') return outcome.signal === 'SIGKILL' || outcome.code === 0;
   return outcome.code === 0 || outcome.retryable === true;
