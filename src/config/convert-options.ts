@@ -7,7 +7,7 @@ import type { ConvertOptions } from '../values/index.js';
  * column, so a table full of 'infinity' gives one log line, not a million.
  */
 export function convertOptions(config: TapConfig, where?: { tapStreamId: string; column: string }): ConvertOptions {
-  const base: ConvertOptions = { outOfRange: config.outOfRangeValues, jsonAsString: config.jsonAsString, dateFormat: config.dateFormat };
+  const base: ConvertOptions = { outOfRange: config.outOfRangeValues, jsonForm: config.jsonForm, dateFormat: config.dateFormat, numberAsString: config.numericAsString };
   if (where === undefined) return base;
   let warned = false;
   return {

@@ -145,7 +145,9 @@ function freeze(c: Record<string, unknown>, fromFile: ReadonlySet<string>): TapC
     breakAtEndLsn: c.break_at_end_lsn as boolean,
     slotName: typeof c.slot_name === 'object' && c.slot_name !== null ? Object.freeze({ ...(c.slot_name as Record<string, string>) }) : str(c.slot_name) ?? null,
     outOfRangeValues: c.out_of_range_values as 'null' | 'clamp',
-    jsonAsString: c.json_as_string as boolean,
+    // json_format wins; the older json_as_string still chooses when it is the only one set.
+    jsonForm: fromFile.has('json_format') || c.json_as_string === undefined ? (c.json_format as 'string' | 'value' | 'object') : c.json_as_string === true ? 'string' : 'value',
+    numericAsString: c.numeric_as_string as boolean,
     dateFormat: c.date_format as 'date-time' | 'date',
     itersize: c.itersize as number,
     stateIntervalRows: c.state_interval_rows as number,

@@ -40,7 +40,8 @@ export interface TapConfig {
   /** slot_name: one name (for `dbname`), a map by database, or null (stitch_<db>, then stitch). */
   slotName: string | Readonly<Record<string, string>> | null;
   outOfRangeValues: 'null' | 'clamp';
-  jsonAsString: boolean;
+  jsonForm: 'string' | 'value' | 'object';
+  numericAsString: boolean;
   dateFormat: 'date-time' | 'date';
   itersize: number;
   stateIntervalRows: number;

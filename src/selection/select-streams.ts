@@ -72,6 +72,7 @@ function planFor(entry: CatalogEntry, config: TapConfig): StreamPlan {
     replicationMethod: method,
     replicationKey: method === 'INCREMENTAL' ? replicationKey : null,
     knownColumns: Object.freeze(all),
+    catalogSchemas: Object.freeze(Object.fromEntries(columns.map((column) => [column, (entry.schema.properties as Record<string, unknown>)[column]]))),
     catalogTypes: Object.freeze(Object.fromEntries(columns.flatMap((column) => {
       const type = columnMetadata(entry, column)['sql-datatype'];
       return typeof type === 'string' ? [[column, type]] : [];

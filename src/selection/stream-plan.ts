@@ -17,4 +17,6 @@ export interface StreamPlan {
   readonly knownColumns: readonly string[];
   /** The catalog's `sql-datatype` of each selected column, to see a type changed since discovery. */
   readonly catalogTypes: Readonly<Record<string, string>>;
+  /** The catalog's JSON schema of each selected column: a user may ask for another form there (json as a string, numbers as strings, dates as date). */
+  readonly catalogSchemas: Readonly<Record<string, unknown>>;
 }

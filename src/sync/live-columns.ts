@@ -15,7 +15,7 @@ import type { PgClient } from '../postgres/connect.js';
 import { findRelationOid, listColumns } from '../postgres/introspection.js';
 import { rowEstimate } from '../postgres/row-estimate.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
-import { columnSchema, schemaToJson, valueConverter, type PgColumnType, type ValueConverter } from '../values/index.js';
+import { columnForm, columnSchema, schemaToJson, valueConverter, type ConvertOptions, type PgColumnType, type ValueConverter } from '../values/index.js';
 
 export interface LiveColumns {
   readonly names: readonly string[];
@@ -72,20 +72,32 @@ export async function liveColumns(client: PgClient, plan: StreamPlan, config: Ta
   const wanted = new Set([...selected, ...drift.added]);
   const names = raw.map((column) => column.name).filter((name) => wanted.has(name));
   const types = names.map((name) => (byName.get(name) as { type: PgColumnType }).type);
+  const forms = names.map((name, index) => columnOptions(plan, config, name, types[index] as PgColumnType));
   // fromEntries, not assignment: a column may be called __proto__.
   const properties: Record<string, unknown> = {
-    ...Object.fromEntries(names.map((name, index) => [name, columnSchema(types[index] as PgColumnType, convertOptions(config)).schema])),
+    ...Object.fromEntries(names.map((name, index) => [name, columnSchema(types[index] as PgColumnType, forms[index]).schema])),
     ...extraProperties,
   };
   return {
     names,
     types,
-    converters: types.map((type, index) => valueConverter(type, convertOptions(config, { tapStreamId: plan.tapStreamId, column: names[index] as string }))),
+    converters: types.map((type, index) => valueConverter(type, forms[index])),
     bookmarkConverters: types.map((type) => valueConverter(type)),
     schemaJson: schemaToJson({ type: 'object', properties }),
     rowEstimate: await rowEstimate(client, oid),
     tableColumns: raw.map((column) => column.name),
   };
+}
+
+/** The config's conversion options, refined by the form the catalog's schema asks for (a user's per-column override). */
+function columnOptions(plan: StreamPlan, config: TapConfig, name: string, type: PgColumnType): ConvertOptions {
+  const form = columnForm(type, plan.catalogSchemas[name]);
+  if ('problem' in form) {
+    throw new TapError('SELECTION_INVALID', `stream ${plan.tapStreamId} column "${name}" (${type.sqlType}): the catalog's schema ${JSON.stringify(plan.catalogSchemas[name])} is not a form the tap can write: ${form.problem}`, {
+      hint: 'Fix the column\'s schema in the catalog (README: "Targets and per-column forms"), or take it from a fresh --discover.',
+    });
+  }
+  return { ...convertOptions(config, { tapStreamId: plan.tapStreamId, column: name }), ...form.options };
 }
 
 /**

@@ -70,9 +70,9 @@ function scalarSchema(kind: Exclude<TypeKind, 'array' | 'composite' | 'unsupport
       return schema;
     }
     case 'numeric':
-      return numericSchema(type);
+      return options.numberAsString === true ? numberStringSchema(type) : numericSchema(type);
     case 'float':
-      return { type: jsonTypes(type.notNull, ['number']) };
+      return options.numberAsString === true ? numberStringSchema(type) : { type: jsonTypes(type.notNull, ['number']) };
     case 'boolean':
     case 'bit1':
       return { type: jsonTypes(type.notNull, ['boolean']) };
@@ -81,7 +81,7 @@ function scalarSchema(kind: Exclude<TypeKind, 'array' | 'composite' | 'unsupport
     case 'timestamp':
       return { type: jsonTypes(type.notNull, ['string']), format: 'date-time' };
     case 'json':
-      return { type: jsonTypes(type.notNull, options.jsonAsString === true ? ['string'] : ANY_JSON_TYPES) };
+      return jsonSchema(type, options);
     case 'hstore':
       return { type: jsonTypes(type.notNull, ['object']), additionalProperties: { type: ['null', 'string'] } };
     case 'interval':
@@ -105,6 +105,29 @@ function numericSchema(type: PgColumnType): JsonSchema {
   schema.maximum = new ExactNumber(bounds.maximum);
   schema['x-sql-precision'] = bounds.precision;
   schema['x-sql-scale'] = bounds.scale;
+  return schema;
+}
+
+function jsonSchema(type: PgColumnType, options: ConvertOptions): JsonSchema {
+  switch (options.jsonForm ?? 'value') {
+    case 'string':
+      return { type: jsonTypes(type.notNull, ['string']), contentMediaType: 'application/json' };
+    case 'object':
+      // Exactly this set, NOT NULL or not: it is what pipelinewise and target-duckdb key on.
+      return { type: ['null', 'object', 'array'] };
+    case 'value':
+      return { type: jsonTypes(type.notNull, ANY_JSON_TYPES) };
+  }
+}
+
+/** A number as its exact text: the precision and scale stay as annotations. */
+function numberStringSchema(type: PgColumnType): JsonSchema {
+  const schema: JsonSchema = { type: jsonTypes(type.notNull, ['string']) };
+  const bounds = type.typname === 'numeric' ? numericBounds(type.typmod) : null;
+  if (bounds !== null) {
+    schema['x-sql-precision'] = bounds.precision;
+    schema['x-sql-scale'] = bounds.scale;
+  }
   return schema;
 }
 

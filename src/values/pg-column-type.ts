@@ -31,13 +31,25 @@ export interface PgAttribute {
 }
 
 /**
- * Conversion settings, from the config (`out_of_range_values`, `json_as_string`, `date_format`).
+ * How json/jsonb values are written: 'string' is the JSON text in a string (exact: SQL NULL and a
+ * JSON null stay apart, and every target loads it as text); 'value' the parsed value, any JSON
+ * type; 'object' the parsed value under the type set [null, object, array], which targets that
+ * make jsonb columns key on (a validating target rejects a scalar document under it).
+ */
+export type JsonForm = 'string' | 'value' | 'object';
+
+/**
+ * Conversion settings, from the config (`out_of_range_values`, `json_format`, `date_format`,
+ * `numeric_as_string`), refined per column by a catalog that asks for another form.
  * `onOutOfRange` is called when a value could not be written as itself (infinity, NaN, BC, year
  * past 9999) and was mapped to null or clamped; the caller logs it once per column.
  */
 export interface ConvertOptions {
   outOfRange?: 'null' | 'clamp';
-  jsonAsString?: boolean;
+  /** Default 'value' here; the config's default is 'string'. */
+  jsonForm?: JsonForm;
   dateFormat?: 'date-time' | 'date';
+  /** numeric, real and double precision as their exact text in a JSON string (for targets that read numbers as floats). */
+  numberAsString?: boolean;
   onOutOfRange?: (value: string, writtenAs: string) => void;
 }

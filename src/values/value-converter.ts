@@ -28,7 +28,7 @@ export function valueConverter(type: PgColumnType, options: ConvertOptions = {})
       return integerToJson;
     case 'numeric':
     case 'float':
-      return numberConverter(type, options);
+      return options.numberAsString === true ? quoted(numberConverter(type, options)) : numberConverter(type, options);
     case 'boolean':
       return boolToJson;
     case 'bit1':
@@ -40,7 +40,7 @@ export function valueConverter(type: PgColumnType, options: ConvertOptions = {})
     case 'interval':
       return intervalToIso;
     case 'json':
-      return options.jsonAsString === true ? jsonString : compactJson;
+      return (options.jsonForm ?? 'value') === 'string' ? jsonString : compactJson;
     case 'hstore':
       return hstoreToJson;
     case 'bytea':
@@ -53,6 +53,14 @@ export function valueConverter(type: PgColumnType, options: ConvertOptions = {})
     case 'unsupported':
       return jsonString;
   }
+}
+
+/** A number's exact text as a JSON string ('null' for a value written as null stays null). */
+function quoted(convert: ValueConverter): ValueConverter {
+  return (text: string): string => {
+    const fragment = convert(text);
+    return fragment === 'null' ? fragment : `"${fragment}"`;
+  };
 }
 
 /** PostgreSQL integer text ('-9223372036854775808') is already a JSON integer. */

@@ -30,7 +30,8 @@ before(async () => {
     CREATE VIEW exact_view AS SELECT id, t FROM exact;
     GRANT SELECT ON exact, "Mixed Case", partial, exact_view TO tapuser;
   `);
-  catalog = await discoverCatalog(db.tapConfig());
+  // json as parsed values here (the default string form is tested with the types).
+  catalog = await discoverCatalog(db.tapConfig({ json_format: 'value' }));
 });
 
 after(async () => {

@@ -21,7 +21,8 @@ const streamId = (table: string): string => `${db.name}-public-${table}`;
 before(async () => {
   db = await createTestDatabase('types_exact');
   await db.query(SETUP_TYPES + createTableSql(TABLE));
-  const discovered = await runTap(['--config', '@config', '--discover'], { files: { config: db.tapConfig() } });
+  // The parsed-value form of json: the expectations compare values (the default string form has its own test below).
+  const discovered = await runTap(['--config', '@config', '--discover'], { files: { config: db.tapConfig({ json_format: 'value' }) } });
   assert.equal(discovered.code, 0, discovered.stderr);
   catalog = JSON.parse(discovered.stdout) as CatalogJson;
   discoveryLog = discovered.stderr;
@@ -142,8 +143,14 @@ test('out_of_range_values clamp: only out-of-range values change, each column wa
   assert.equal(after[0]!.c_ts, '9999-12-31T23:59:59.999999+00:00');
 });
 
-test('date_format date and json_as_string write the server text of dates and json', async () => {
-  const run = await sync({ date_format: 'date', json_as_string: true });
+test('date_format date and json_format string (the default) write the server text of dates and json', async () => {
+  // The forms are the catalog's: discovered with these settings, the columns' schemas ask for them.
+  const config = db.tapConfig({ date_format: 'date' });
+  const discovered = await runTap(['--config', '@config', '--discover'], { files: { config } });
+  assert.equal(discovered.code, 0, discovered.stderr);
+  const selected = selectInCatalog(JSON.parse(discovered.stdout) as CatalogJson, { [streamId(TABLE)]: {} });
+  const run = await runTap(['--config', '@config', '--catalog', '@catalog'], { files: { config, catalog: selected } });
+  assert.equal(run.code, 0, run.stderr);
   assertSingerStream(run.lines);
   const server = await db.query<{ d: string | null; j: string | null; jb: string | null }>(
     `SELECT CASE WHEN isfinite(c_date) AND c_date BETWEEN '0001-01-01' AND '9999-12-31' THEN to_char(c_date, 'YYYY-MM-DD') END AS d,
@@ -154,5 +161,5 @@ test('date_format date and json_as_string write the server text of dates and jso
   assert.deepEqual(rows.map((record) => record.c_jsonb), server.map((row) => row.jb));
   const schema = messagesOfType<{ schema: { properties: Record<string, unknown> } }>(run.lines, 'SCHEMA')[0]!.schema.properties;
   assert.deepEqual(schema.c_date, { type: ['null', 'string'], format: 'date' });
-  assert.deepEqual(schema.c_jsonb, { type: ['null', 'string'] });
+  assert.deepEqual(schema.c_jsonb, { type: ['null', 'string'], contentMediaType: 'application/json' });
 });

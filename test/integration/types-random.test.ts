@@ -70,7 +70,7 @@ async function serverExpectations(): Promise<Record<string, unknown>[]> {
 }
 
 test(`randomized round trip: ${ROWS} generated values per family for ${FAMILIES.length} families, seed ${SEED} (TEST_SEED=${SEED} replays it)`, async () => {
-  const config = db.tapConfig();
+  const config = db.tapConfig({ json_format: 'value' });
   const discovered = await runTap(['--config', '@config', '--discover'], { files: { config } });
   assert.equal(discovered.code, 0, discovered.stderr);
   const catalog = selectInCatalog(JSON.parse(discovered.stdout) as CatalogJson, { [`${db.name}-public-random_values`]: {} });

@@ -62,7 +62,7 @@ function documents(numbersAsStrings: boolean): string[] {
   });
 }
 
-const OPTION_SETS: ConvertOptions[] = [{}, { outOfRange: 'clamp' }, { dateFormat: 'date', jsonAsString: true }];
+const OPTION_SETS: ConvertOptions[] = [{}, { outOfRange: 'clamp' }, { dateFormat: 'date', jsonForm: 'string' }];
 
 function bytesLine(formatter: ReturnType<typeof changeFormatter>, text: string): string | null {
   const data = Buffer.from(text);

@@ -43,7 +43,7 @@ const COLUMNS: ReadonlyArray<readonly [string, PgColumnType]> = [
 /** The shapes a number just past smallint's range must fail: the probes do reach the keywords. */
 const REJECT_32768 = ['bit(1)', 'bool', 'bytea', 'composite', 'date', 'hstore', 'hstore[]', 'int2', 'int4[]', 'interval', 'numeric(10,2)[]', 'numeric(3,5)', 'text', 'timestamptz', 'uuid', 'varchar(3)'];
 
-const OPTION_SETS: readonly ConvertOptions[] = [{}, { outOfRange: 'clamp', dateFormat: 'date', jsonAsString: true }];
+const OPTION_SETS: readonly ConvertOptions[] = [{}, { outOfRange: 'clamp', dateFormat: 'date', jsonForm: 'string' }];
 
 test('every schema shape gives the same verdicts under draft-04 and draft-07 on edge probes', () => {
   let compared = 0;
@@ -61,7 +61,7 @@ test('every schema shape gives the same verdicts under draft-04 and draft-07 on 
       const record = Object.fromEntries(COLUMNS.map(([label]) => [label, probe]));
       const [draft04, draft07] = drafts.failingProperties(record);
       assert.deepEqual(draft04, draft07, `${JSON.stringify(options)}: drafts disagree on ${JSON.stringify(probe)}`);
-      if (probe === 32768) assert.deepEqual(draft07, [...REJECT_32768, ...(options.jsonAsString === true ? ['json'] : [])].sort());
+      if (probe === 32768) assert.deepEqual(draft07, [...REJECT_32768, ...(options.jsonForm === 'string' ? ['json'] : [])].sort());
       compared += COLUMNS.length;
     }
   }

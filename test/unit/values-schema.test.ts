@@ -144,10 +144,13 @@ test('date_format date gives format date, for arrays too', () => {
   );
 });
 
-test('json_as_string makes json and jsonb (and their arrays) strings', () => {
-  assert.equal(schemaToJson(columnSchema(column('jsonb'), { jsonAsString: true }).schema), '{"type":["null","string"]}');
-  assert.equal(schemaToJson(columnSchema(column('json', { notNull: true }), { jsonAsString: true }).schema), '{"type":["string"]}');
-  assert.equal(schemaToJson(columnSchema(arrayColumn('json'), { jsonAsString: true }).schema), '{"type":["null","array"],"items":{"type":["null","string","array"]}}');
+test('json_format string makes json and jsonb (and their arrays) strings of JSON text; object is exactly [null, object, array]; numeric_as_string makes numbers strings', () => {
+  assert.equal(schemaToJson(columnSchema(column('jsonb'), { jsonForm: 'string' }).schema), '{"type":["null","string"],"contentMediaType":"application/json"}');
+  assert.equal(schemaToJson(columnSchema(column('json', { notNull: true }), { jsonForm: 'string' }).schema), '{"type":["string"],"contentMediaType":"application/json"}');
+  assert.equal(schemaToJson(columnSchema(arrayColumn('json'), { jsonForm: 'string' }).schema), '{"type":["null","array"],"items":{"type":["null","string","array"],"contentMediaType":"application/json"}}');
+  assert.equal(schemaToJson(columnSchema(column('jsonb', { notNull: true }), { jsonForm: 'object' }).schema), '{"type":["null","object","array"]}');
+  assert.equal(schemaToJson(columnSchema(column('numeric', { typmod: numericTypmod(12, 2) }), { numberAsString: true }).schema), '{"type":["null","string"],"x-sql-precision":12,"x-sql-scale":2}');
+  assert.equal(schemaToJson(columnSchema(column('float8'), { numberAsString: true }).schema), '{"type":["null","string"]}');
 });
 
 test('hstore is an object of nullable strings', () => {

@@ -97,7 +97,8 @@ export function compareTable(table: WorkloadTable, source: Map<string, Record<st
 
 function sameValue(column: string, source: string | null, target: unknown): boolean {
   if (source === null || target === null || target === undefined) return source === null && (target === null || target === undefined);
-  if (column === 'doc') return canonical(parseExact(source)) === canonical(target);
+  // json: the JSON text in a string (the default form), or the parsed value.
+  if (column === 'doc') return canonical(parseExact(source)) === canonical(typeof target === 'string' ? parseExact(target) : target);
   return source === target;
 }
 
