@@ -36,13 +36,16 @@ export function columnForm(type: PgColumnType, schema: unknown): FormResult {
       return { options: { dateFormat: 'date-time' } };
     }
     case 'array': {
-      if (!has('array')) return { problem: 'an array column is written as an array' };
+      if (declared.size === 1 && has('string')) return { options: { jsonText: true } };
+      if (!has('array')) return { problem: 'an array column is written as an array, or as its JSON text (type ["null", "string"])' };
       // The element's form, from the items' schema (items also allow nested arrays).
       const items = (schema as { items?: unknown }).items;
-      return columnForm(type.element as PgColumnType, withoutArray(items));
+      const element = columnForm(type.element as PgColumnType, withoutArray(items));
+      return 'problem' in element ? element : { options: { ...element.options, jsonText: false } };
     }
     case 'composite': {
-      if (!has('object')) return { problem: 'a composite column is written as an object' };
+      if (declared.size === 1 && has('string')) return { options: { jsonText: true } };
+      if (!has('object')) return { problem: 'a composite column is written as an object, or as its JSON text (type ["null", "string"])' };
       // Forms apply to the whole column: the attributes' schemas each say theirs, the first one wins.
       const properties = ((schema as { properties?: unknown }).properties ?? {}) as Record<string, unknown>;
       const options: Partial<ConvertOptions> = {};
@@ -51,10 +54,11 @@ export function columnForm(type: PgColumnType, schema: unknown): FormResult {
         if ('problem' in form) return { problem: `attribute "${attribute.name}": ${form.problem}` };
         for (const [key, value] of Object.entries(form.options)) if (!(key in options)) (options as Record<string, unknown>)[key] = value;
       }
-      return { options };
+      return { options: { ...options, jsonText: false } };
     }
     case 'hstore':
-      return has('object') ? { options: {} } : { problem: 'an hstore column is written as an object' };
+      if (declared.size === 1 && has('string')) return { options: { jsonText: true } };
+      return has('object') ? { options: { jsonText: false } } : { problem: 'an hstore column is written as an object, or as its JSON text (type ["null", "string"])' };
     case 'integer':
       return has('integer') || has('number') ? { options: {} } : { problem: 'an integer column is written as an integer' };
     case 'boolean':

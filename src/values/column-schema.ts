@@ -37,15 +37,20 @@ const VARHDRSZ = 4;
 export function columnSchema(type: PgColumnType, options: ConvertOptions = {}): ColumnSchemaResult {
   const kind = typeKind(type);
   if (kind === 'unsupported') return unsupported(unsupportedReason(type));
+  if (writesJsonText(kind, options)) {
+    const inner = columnSchema(type, { ...options, jsonText: false });
+    if (inner.inclusion === 'unsupported') return inner;
+    return available({ type: jsonTypes(type.notNull, ['string']), contentMediaType: 'application/json' });
+  }
   if (kind === 'array') {
-    const element = columnSchema(type.element as PgColumnType, options);
+    const element = columnSchema(type.element as PgColumnType, { ...options, jsonText: false });
     if (element.inclusion === 'unsupported') return unsupported(`array of an unsupported type: ${element.reason ?? ''}`);
     return available({ type: jsonTypes(type.notNull, ['array']), items: arrayItems(element.schema) });
   }
   if (kind === 'composite') {
     const properties: [string, JsonSchema][] = [];
     for (const attribute of type.attributes ?? []) {
-      const result = columnSchema(attribute.type, options);
+      const result = columnSchema(attribute.type, { ...options, jsonText: false });
       if (result.inclusion === 'unsupported') return unsupported(`attribute "${attribute.name}" of ${type.sqlType}: ${result.reason ?? ''}`);
       properties.push([attribute.name, result.schema]);
     }
@@ -54,6 +59,12 @@ export function columnSchema(type: PgColumnType, options: ConvertOptions = {}): 
   }
   const notNull = type.notNull && !mayBecomeNull(kind, options);
   return available(scalarSchema(kind, { ...type, notNull }, options));
+}
+
+/** Whether a column of this kind is written as its JSON text in a string (ConvertOptions.jsonText). */
+export function writesJsonText(kind: TypeKind, options: ConvertOptions): boolean {
+  if (kind !== 'array' && kind !== 'hstore' && kind !== 'composite') return false;
+  return options.jsonText ?? (kind !== 'array' && options.jsonForm === 'string');
 }
 
 function mayBecomeNull(kind: TypeKind, options: ConvertOptions): boolean {

@@ -51,5 +51,12 @@ export interface ConvertOptions {
   dateFormat?: 'date-time' | 'date';
   /** numeric, real and double precision as their exact text in a JSON string (for targets that read numbers as floats). */
   numberAsString?: boolean;
+  /**
+   * An array, hstore or composite column written as its JSON text in a string (a target that
+   * flattens objects or prints lists its own way keeps it exact). Default: hstore and composites
+   * when jsonForm is 'string' (their keys, like a document's, are not a fixed column set), never
+   * arrays. Applies to the column itself, not to values nested in it.
+   */
+  jsonText?: boolean;
   onOutOfRange?: (value: string, writtenAs: string) => void;
 }

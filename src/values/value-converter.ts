@@ -10,6 +10,7 @@ import { numberConverter } from './number-converter.js';
 import type { ConvertOptions, PgColumnType } from './pg-column-type.js';
 import { timestampConverter } from './timestamp-converter.js';
 import { typeKind } from './type-kind.js';
+import { writesJsonText } from './column-schema.js';
 
 /**
  * PostgreSQL text output of one non-NULL value → the JSON fragment spliced verbatim into a RECORD.
@@ -23,7 +24,13 @@ export type ValueConverter = (text: string) => string;
  * composites build their elements' and attributes' converters here too, so nothing is decided per value.
  */
 export function valueConverter(type: PgColumnType, options: ConvertOptions = {}): ValueConverter {
-  switch (typeKind(type)) {
+  const kind = typeKind(type);
+  if (writesJsonText(kind, options)) {
+    const inner = valueConverter(type, { ...options, jsonText: false });
+    return (text: string): string => JSON.stringify(inner(text));
+  }
+  const nested: ConvertOptions = { ...options, jsonText: false };
+  switch (kind) {
     case 'integer':
       return integerToJson;
     case 'numeric':
@@ -46,9 +53,9 @@ export function valueConverter(type: PgColumnType, options: ConvertOptions = {})
     case 'bytea':
       return byteaToJson;
     case 'array':
-      return arrayConverter(valueConverter(type.element as PgColumnType, options), type.delimiter ?? ',');
+      return arrayConverter(valueConverter(type.element as PgColumnType, nested), type.delimiter ?? ',');
     case 'composite':
-      return compositeConverter((type.attributes ?? []).map((attribute) => ({ name: attribute.name, convert: valueConverter(attribute.type, options) })));
+      return compositeConverter((type.attributes ?? []).map((attribute) => ({ name: attribute.name, convert: valueConverter(attribute.type, nested) })));
     case 'string':
     case 'unsupported':
       return jsonString;

@@ -32,7 +32,8 @@ test('dates: format date or date-time; a schema that says nothing changes nothin
 
 test('arrays take their element form from items; a text column declared integer is refused', () => {
   const arr = column('_jsonb', 'A', { element: jsonb });
-  assert.deepEqual(columnForm(arr, { type: ['null', 'array'], items: { type: ['null', 'string', 'array'] } }), { options: { jsonForm: 'string' } });
+  assert.deepEqual(columnForm(arr, { type: ['null', 'array'], items: { type: ['null', 'string', 'array'] } }), { options: { jsonForm: 'string', jsonText: false } });
+  assert.deepEqual(columnForm(arr, { type: ['null', 'string'] }), { options: { jsonText: true } });
   assert.ok('problem' in columnForm(column('text', 'S'), { type: ['integer'] }));
   assert.deepEqual(columnForm(column('text', 'S'), { type: ['null', 'string'], maxLength: 5 }), { options: {} });
 });

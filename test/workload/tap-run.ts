@@ -17,8 +17,8 @@ export interface RunContext {
   catalog: unknown;
   target: TargetModel;
   random: () => number;
-  /** Hashes of every distinct record received, for the re-delivery factor. */
-  distinct: Set<string>;
+  /** Per stream: RECORDs received and the hashes of the distinct ones, for the re-delivery factor. */
+  delivery: Map<string, { received: number; distinct: Set<string> }>;
 }
 
 export interface RunOutcome {
@@ -70,7 +70,11 @@ export async function runTapOnce(context: RunContext, pattern: Pattern): Promise
     if (readerDead) return;
     if (line.startsWith('{"type":"RECORD"')) {
       received++;
-      context.distinct.add(createHash('sha1').update(line.replace(/,"time_extracted":"[^"]*"/, '')).digest('base64'));
+      const stream = /^\{"type":"RECORD","stream":"([^"]*)"/.exec(line)?.[1] ?? '';
+      let entry = context.delivery.get(stream);
+      if (entry === undefined) context.delivery.set(stream, (entry = { received: 0, distinct: new Set() }));
+      entry.received++;
+      entry.distinct.add(createHash('sha1').update(line.replace(/,"time_extracted":"[^"]*"/, '')).digest('base64'));
     }
     target.line(line);
     if (pattern === 'slow-reader' && received % 400 === 0 && received > 0) {

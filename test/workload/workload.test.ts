@@ -22,7 +22,7 @@ test(`workload checker (${LONG ? 'long' : 'reduced'} form): writers, faults and 
     tapConfig: { state_interval_rows: 500 },
     log: (line) => { if (process.env.WORKLOAD_LOG === '1' || LONG) process.stderr.write(`workload: ${line}\n`); },
   });
-  t.diagnostic(`seed ${report.seed}: ${report.runs} runs, ${report.faults} faults ${JSON.stringify(report.byPattern)}, errors ${JSON.stringify(report.errors)}, ${report.writer.transactions} transactions (${report.writer.rowChanges} row changes, ${report.writer.rolledBack} rolled back, ${report.writer.truncates} truncates, ${report.writer.columnsAdded} columns added), ${report.received} records received, re-delivery ${(report.received / Math.max(1, report.distinct)).toFixed(2)}x, ${(report.ms / 1000).toFixed(0)} s`);
+  t.diagnostic(`seed ${report.seed}: ${report.runs} runs, ${report.faults} faults ${JSON.stringify(report.byPattern)}, errors ${JSON.stringify(report.errors)}, ${report.writer.transactions} transactions (${report.writer.rowChanges} row changes, ${report.writer.rolledBack} rolled back, ${report.writer.truncates} truncates, ${report.writer.columnsAdded} columns added), ${report.received} records received, re-delivery per stream ${JSON.stringify(report.redelivery)} (FULL_TABLE copies count once per version), ${(report.ms / 1000).toFixed(0)} s`);
   for (const c of report.comparisons) {
     t.diagnostic(`${c.table} (${c.method}): ${c.sourceRows} rows, ${c.missing.length} missing, ${c.different.length} different, ${c.extra.length} extra`);
   }

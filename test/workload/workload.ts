@@ -39,7 +39,8 @@ export interface WorkloadReport {
   writer: WriterStats;
   comparisons: Comparison[];
   received: number;
-  distinct: number;
+  /** Per stream: records received over distinct records (1.00 = nothing sent twice). */
+  redelivery: Record<string, number>;
   /** Runs that failed in a way that is not allowed (INTERNAL, a clean run failing, a non-retryable error after a fault). */
   badRuns: RunOutcome[];
   ms: number;
@@ -76,7 +77,7 @@ async function run(cluster: Cluster, options: WorkloadOptions, started: number):
     ...(table.method === 'INCREMENTAL' ? { replicationKey: REPLICATION_KEY } : {}),
   }])));
   const target = new TargetModel(TABLES);
-  const context: RunContext = { cluster, database: DATABASE, config, catalog, target, random, distinct: new Set() };
+  const context: RunContext = { cluster, database: DATABASE, config, catalog, target, random, delivery: new Map() };
   const byPattern: Record<string, { runs: number; faulted: number }> = {};
   const errors: Record<string, number> = {};
   const badRuns: RunOutcome[] = [];
@@ -115,7 +116,7 @@ async function run(cluster: Cluster, options: WorkloadOptions, started: number):
   } finally {
     await reader.end();
   }
-  return { seed: options.seed, runs, faults, byPattern, errors, writer: writers.stats, comparisons, received: target.received, distinct: context.distinct.size, badRuns, ms: Date.now() - started };
+  return { seed: options.seed, runs, faults, byPattern, errors, writer: writers.stats, comparisons, received: target.received, redelivery: Object.fromEntries([...context.delivery].map(([stream, entry]) => [stream, Number((entry.received / Math.max(1, entry.distinct.size)).toFixed(3))])), badRuns, ms: Date.now() - started };
 }
 
 /** Clean runs succeed; a faulted run may fail, but only with a coded error a retry can fix. */
