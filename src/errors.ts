@@ -72,13 +72,9 @@ export class TapError extends Error {
   }
 }
 
-export function isTapError(error: unknown): error is TapError {
-  return error instanceof TapError;
-}
-
 /** Wraps anything that is not already a TapError so the CLI can still print one clear line. */
 export function asTapError(error: unknown): TapError {
-  if (isTapError(error)) return error;
+  if (error instanceof TapError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new TapError('INTERNAL', `unexpected error: ${message}`, {
     hint: 'This is a bug in tap-postgres; rerun with --log-level debug and report the output.',

@@ -1,10 +1,10 @@
-import { pino, type Logger, type Level } from 'pino';
-import { createRequire } from 'node:module';
-
 /**
  * The one stderr logger. Stdout belongs to Singer messages, so every destination here is fd 2,
  * written synchronously so a crash or process.exit never loses the last lines.
  */
+import { pino, type Logger, type Level } from 'pino';
+import { createRequire } from 'node:module';
+
 export type LogFormat = 'json' | 'pretty';
 export type LogLevel = Level | 'silent';
 

@@ -1,3 +1,7 @@
+/**
+ * `--discover`: the catalog on stdout, exact (int8 and numeric bounds are not rounded), with
+ * streams pre-selected when `--select` patterns are given.
+ */
 import { loadConfig } from '../config/load-config.js';
 import { discover } from '../discovery/discover.js';
 import { TapError } from '../errors.js';
@@ -7,10 +11,6 @@ import type { Catalog } from '../singer/catalog.js';
 import { MessageWriter } from '../singer/message-writer.js';
 import { schemaToJson } from '../values/index.js';
 
-/**
- * `--discover`: the catalog on stdout, exact (int8 and numeric bounds are not rounded), with
- * streams pre-selected when `--select` patterns are given.
- */
 export async function discoverCommand(configPath: string, selection: (PatternSelection & { allowEmpty: boolean }) | null): Promise<void> {
   const config = await loadConfig(configPath);
   const discovered = await discover(config);

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../postgres/readiness-checks.js';
+import type { CheckResult } from '../postgres/checks/readiness-checks.js';
 
 /** The readiness report: aligned text for people, JSON for machines (`--format json`). */
 export function formatChecks(results: readonly CheckResult[], format: string): string {

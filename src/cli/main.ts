@@ -1,14 +1,14 @@
-import { Command, CommanderError, Option } from 'commander';
-import { asTapError, TapError } from '../errors.js';
-import { configureLogger, defaultLogFormat, logger, type LogFormat, type LogLevel } from '../log.js';
-import { closeTunnel } from '../postgres/endpoint.js';
-import { packageInfo } from './package-info.js';
-import { reportFailure } from './report-failure.js';
-
 /**
  * Entry point. Exit codes: 0 success, 1 a failure the user must act on, 2 wrong usage.
  * Everything a person reads goes to stderr; stdout carries only the command's product.
  */
+import { Command, CommanderError, Option } from 'commander';
+import { asTapError, TapError } from '../errors.js';
+import { configureLogger, defaultLogFormat, logger, type LogFormat, type LogLevel } from '../log.js';
+import { closeTunnel } from '../postgres/connection/endpoint.js';
+import { packageInfo } from './package-info.js';
+import { reportFailure } from './report-failure.js';
+
 interface CliOptions {
   config?: string;
   discover?: boolean;

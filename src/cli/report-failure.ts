@@ -1,10 +1,10 @@
-import type { TapError } from '../errors.js';
-import { logger, type LogFormat } from '../log.js';
-
 /**
  * The one line a failed run leaves on stderr: code, what is wrong, what to do. A TTY gets plain
  * text; machines get the same as a JSON log line. Stack traces only at debug level.
  */
+import type { TapError } from '../errors.js';
+import { logger, type LogFormat } from '../log.js';
+
 export function reportFailure(error: TapError, format: LogFormat): void {
   const log = logger();
   if (error.cause !== undefined) log.debug({ err: error.cause }, 'cause of the failure');

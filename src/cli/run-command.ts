@@ -1,3 +1,8 @@
+/**
+ * `tap-postgres run`: one scheduled job. Holds a lock on the state file, pipes the tap into the
+ * target command, keeps the last STATE the target echoes, and replaces the state file
+ * (atomically) only when tap and target both succeed — never with an empty or partial state.
+ */
 import { spawn } from 'node:child_process';
 import { access, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -7,11 +12,6 @@ import { logger } from '../log.js';
 import { lockStateFile } from '../run/state-lock.js';
 import { TargetStateReader } from '../run/target-state.js';
 
-/**
- * `tap-postgres run`: one scheduled job. Holds a lock on the state file, pipes the tap into the
- * target command, keeps the last STATE the target echoes, and replaces the state file
- * (atomically) only when tap and target both succeed — never with an empty or partial state.
- */
 export interface RunOptions {
   config: string;
   catalog: string;

@@ -1,10 +1,10 @@
-import { logFormat, logger } from '../log.js';
-import type { RunSummary } from '../sync/run-report.js';
-
 /**
  * The one-screen summary a person reads at the end of a run, on stderr; with JSON logs it is one
  * log line carrying the same counts, so log processors keep one JSON document per line.
  */
+import { logFormat, logger } from '../log.js';
+import type { RunSummary } from '../report/run-report.js';
+
 export function printSummary(summary: RunSummary): void {
   if (summary.streams.length === 0) return;
   if (logFormat() === 'json') {

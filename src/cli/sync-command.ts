@@ -1,23 +1,23 @@
+/**
+ * `--catalog` / `--properties` with optional `--state`: Singer messages on stdout. SIGTERM or
+ * SIGINT stops the run gracefully (final STATE covers what was written; exit 143 or 130); a second
+ * signal exits at once. `--report FILE` gets the run report, also when the run fails.
+ */
 import { writeFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load-config.js';
 import { asTapError, TapError } from '../errors.js';
-import { readJsonFile } from '../json-file.js';
+import { readJsonFile } from '../files/json-file.js';
 import { logger, onWarning } from '../log.js';
 import { selectStreams } from '../selection/select-streams.js';
 import { parseCatalog } from '../singer/catalog.js';
 import { MessageWriter } from '../singer/message-writer.js';
 import { checkBookmarks } from '../state/check-bookmarks.js';
 import { EMPTY_STATE, parseState } from '../state/tap-state.js';
-import { RunReport, type RunSummary } from '../sync/run-report.js';
+import { RunReport, type RunSummary } from '../report/run-report.js';
 import { StopSignal } from '../sync/stop-signal.js';
 import { syncAll } from '../sync/sync-all.js';
 import { printSummary } from './run-summary.js';
 
-/**
- * `--catalog` / `--properties` with optional `--state`: Singer messages on stdout. SIGTERM or
- * SIGINT stops the run gracefully (final STATE covers what was written; exit 143 or 130); a second
- * signal exits at once. `--report FILE` gets the run report, also when the run fails.
- */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export async function syncCommand(configPath: string, catalogPath: string, statePath: string | undefined, reportPath?: string, acceptLsnGap = false): Promise<void> {

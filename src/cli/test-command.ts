@@ -1,21 +1,21 @@
+/**
+ * `--test`: the connection test ("Check and Save"). Connects the way a sync would and checks, per
+ * database, everything the selected streams need (every discoverable table without a catalog).
+ * Prints a readiness report with the fix for each failing check; exits 0 only if all pass.
+ */
 import { loadConfig } from '../config/load-config.js';
 import type { TapConfig } from '../config/tap-config.js';
 import { asTapError, TapError } from '../errors.js';
-import { readJsonFile } from '../json-file.js';
-import { connect, type PgClient } from '../postgres/connect.js';
-import { listDatabases, listRelations } from '../postgres/introspection.js';
-import { checkLogBased, checkSchemaUsage, checkSelect, checkStandbyDelays, type CheckResult } from '../postgres/readiness-checks.js';
+import { readJsonFile } from '../files/json-file.js';
+import { connect, type PgClient } from '../postgres/connection/connect.js';
+import { listDatabases, listRelations } from '../postgres/catalog/introspection.js';
+import { checkLogBased, checkSchemaUsage, checkSelect, checkStandbyDelays, type CheckResult } from '../postgres/checks/readiness-checks.js';
 import { selectStreams } from '../selection/select-streams.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { parseCatalog } from '../singer/catalog.js';
 import { MessageWriter } from '../singer/message-writer.js';
 import { formatChecks } from './format-checks.js';
 
-/**
- * `--test`: the connection test ("Check and Save"). Connects the way a sync would and checks, per
- * database, everything the selected streams need (every discoverable table without a catalog).
- * Prints a readiness report with the fix for each failing check; exits 0 only if all pass.
- */
 export async function testCommand(configPath: string, catalogPath: string | undefined, format: string): Promise<void> {
   const config = await loadConfig(configPath);
   const plans = catalogPath === undefined ? null : selectStreams(parseCatalog(await readJsonFile(catalogPath, 'CATALOG')), config);

@@ -1,11 +1,11 @@
-import type { TapConfig } from './tap-config.js';
-import { logger } from '../log.js';
-import type { ConvertOptions } from '../values/index.js';
-
 /**
  * Conversion options for one column: the config's choices plus a warning that fires once per
  * column, so a table full of 'infinity' gives one log line, not a million.
  */
+import type { TapConfig } from './tap-config.js';
+import { logger } from '../log.js';
+import type { ConvertOptions } from '../values/index.js';
+
 export function convertOptions(config: TapConfig, where?: { tapStreamId: string; column: string }): ConvertOptions {
   const base: ConvertOptions = { outOfRange: config.outOfRangeValues, jsonForm: config.jsonForm, dateFormat: config.dateFormat, numberAsString: config.numericAsString };
   if (where === undefined) return base;

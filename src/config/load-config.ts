@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { TapError } from '../errors.js';
 import { logger } from '../log.js';
-import { readJsonFile } from '../json-file.js';
+import { readJsonFile } from '../files/json-file.js';
 import { KNOWN_KEYS } from './config-schema.js';
 import validate from './config-validator.js';
 import type { ReplicationMethod, SslMode, TapConfig } from './tap-config.js';

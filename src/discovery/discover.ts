@@ -1,20 +1,20 @@
+/**
+ * Discovery: every database the user can connect to (or `filter_dbs`), one connection each,
+ * closed after use; every table, view, materialized view and partitioned table the user can read.
+ */
 import { convertOptions } from '../config/convert-options.js';
 import type { TapConfig } from '../config/tap-config.js';
 import { TapError } from '../errors.js';
 import { logger } from '../log.js';
-import { connect, withConnection, type PgClient } from '../postgres/connect.js';
-import { toColumnType } from '../postgres/column-type.js';
-import { databaseExists, listColumns, listDatabases, listPrimaryKeys, listRelations, type RawRelation } from '../postgres/introspection.js';
+import { connect, withConnection, type PgClient } from '../postgres/connection/connect.js';
+import { toColumnType } from '../postgres/catalog/column-type.js';
+import { databaseExists, listColumns, listDatabases, listPrimaryKeys, listRelations, type RawRelation } from '../postgres/catalog/introspection.js';
 import type { Catalog, CatalogEntry } from '../singer/catalog.js';
 import { buildCatalogEntry } from './catalog-entry.js';
 import { reportNameCollisions } from './name-collisions.js';
 import { streamNaming } from '../singer/stream-names.js';
 import { validReplicationKeys } from './replication-keys.js';
 
-/**
- * Discovery: every database the user can connect to (or `filter_dbs`), one connection each,
- * closed after use; every table, view, materialized view and partitioned table the user can read.
- */
 export async function discover(config: TapConfig): Promise<Catalog> {
   const log = logger('discovery');
   const databases = await databasesToDiscover(config);

@@ -1,11 +1,11 @@
-import { logger } from '../log.js';
-import type { CatalogEntry } from '../singer/catalog.js';
-import type { StreamNaming } from '../singer/stream-names.js';
-
 /**
  * Targets load every stream into one schema by its `stream` name, so two tables with the same
  * name in different schemas or databases would overwrite each other. Say so at discovery.
  */
+import { logger } from '../log.js';
+import type { CatalogEntry } from '../singer/catalog.js';
+import type { StreamNaming } from '../singer/stream-names.js';
+
 export function reportNameCollisions(streams: readonly CatalogEntry[], naming: StreamNaming): void {
   const byName = new Map<string, string[]>();
   for (const entry of streams) byName.set(entry.stream, [...(byName.get(entry.stream) ?? []), entry.tap_stream_id]);

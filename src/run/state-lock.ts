@@ -1,13 +1,13 @@
-import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
-import { TapError } from '../errors.js';
-import { logger } from '../log.js';
-
 /**
  * An exclusive lock beside the state file (`<state>.lock`), so two scheduled runs on one state
  * file never overlap. A lock whose process is gone is stale and taken over. The lock appears
  * with its content in one step (written to a private file, then hard-linked into place): a run
  * that found it empty would take it for stale and run alongside its holder.
  */
+import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
+import { TapError } from '../errors.js';
+import { logger } from '../log.js';
+
 export interface StateLock {
   release(): Promise<void>;
 }

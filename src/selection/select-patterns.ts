@@ -1,11 +1,11 @@
-import { globToRegExp } from '../glob-pattern.js';
-import { schemaColumns, streamMetadata, type Catalog } from '../singer/catalog.js';
-
 /**
  * The catalog helper behind `--discover --select … --exclude …`: marks matching streams
  * selected with a replication method, the way a user would by hand. Patterns match
  * `schema.table` or `database.schema.table`. Pure: returns a new catalog.
  */
+import { globToRegExp } from './glob-pattern.js';
+import { schemaColumns, streamMetadata, type Catalog } from '../singer/catalog.js';
+
 export interface PatternSelection {
   select: readonly string[];
   exclude: readonly string[];

@@ -1,9 +1,9 @@
-import { TapError } from '../errors.js';
-
 /**
  * The Singer catalog vocabulary: entries, metadata breadcrumbs and the lookups every tap does.
  * Knows nothing about PostgreSQL.
  */
+import { TapError } from '../errors.js';
+
 export type Breadcrumb = readonly string[];
 
 export interface MetadataEntry {

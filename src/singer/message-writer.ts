@@ -1,15 +1,10 @@
-import { TapError } from '../errors.js';
-import { LineBuffer } from './line-buffer.js';
-
 /**
  * The only code that touches stdout. Lines are batched into large writes; when the pipe is full
  * the returned promise waits for 'drain', so a slow target slows the reads instead of growing
  * memory. Order is preserved, so a STATE written after its RECORDs is never seen before them.
  */
-export interface MessageCounts {
-  records: Map<string, number>;
-  lines: number;
-}
+import { TapError } from '../errors.js';
+import { LineBuffer } from './line-buffer.js';
 
 const SETTLED: Promise<void> = Promise.resolve();
 

@@ -1,10 +1,10 @@
-import { globToRegExp } from '../glob-pattern.js';
-import type { TapState } from './tap-state.js';
-
 /**
  * Table-level reset: drop the bookmarks of the streams matching any pattern (exact
  * tap_stream_ids or globs such as `app-public-*`), so the next run copies them again. Pure.
  */
+import { globToRegExp } from '../selection/glob-pattern.js';
+import type { TapState } from './tap-state.js';
+
 export function resetBookmarks(state: TapState, patterns: readonly string[]): { state: TapState; removed: string[] } {
   const matchers = patterns.map(globToRegExp);
   const removed = Object.keys(state.bookmarks).filter((id) => matchers.some((matcher) => matcher.test(id)));

@@ -1,10 +1,10 @@
-import type { Bookmark } from './tap-state.js';
-
 /**
  * The bookmark a stream may continue from. A bookmark written under another replication method
  * or another replication key says nothing about the new one: the stream starts over (the caller
  * logs why). Pure.
  */
+import type { Bookmark } from './tap-state.js';
+
 export interface BookmarkDecision {
   bookmark: Bookmark | undefined;
   resetReason: string | null;

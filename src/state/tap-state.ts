@@ -1,9 +1,9 @@
-import { TapError } from '../errors.js';
-
 /**
  * The Singer state this tap reads and writes (design section 4), and pure updates of it. Every
  * update returns a new object; the orchestrator decides when a state is safe to emit.
  */
+import { TapError } from '../errors.js';
+
 export type Bookmark = Readonly<Record<string, unknown>>;
 
 export interface TapState {

@@ -1,11 +1,11 @@
-import type { PgColumnType, ValueConverter } from '../values/index.js';
-
 /**
  * Bookmark values in state, and back. The PostgreSQL text of a key value always casts back to
  * exactly the same value, so that is what is kept — as a JSON number for integers that JSON
  * readers hold exactly, and as a string otherwise (bigint past 2^53, numeric, timestamps, text).
  * Timestamps are kept in the records' ISO UTC form (castable back exactly, and readable).
  */
+import type { PgColumnType, ValueConverter } from '../values/index.js';
+
 export type BookmarkValue = string | number;
 
 const INTEGER_TYPES = new Set(['int2', 'int4', 'int8', 'oid']);

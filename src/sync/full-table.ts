@@ -1,18 +1,3 @@
-import { bindSettings, boundValue, castProblem } from '../postgres/bind-settings.js';
-import type { CopyRow } from '../postgres/copy-text-parser.js';
-import { quoteIdent } from '../postgres/quote.js';
-import type { StreamPlan } from '../selection/stream-plan.js';
-import { invalidBookmark } from '../state/check-bookmarks.js';
-import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
-import type { PgColumnType, ValueConverter } from '../values/index.js';
-import { fromBookmarkValue, toBookmarkValue, type BookmarkValue } from './bookmark-value.js';
-import { liveColumns, type LiveColumns } from './live-columns.js';
-import { readRecords } from './read-records.js';
-import { startingBookmark } from './stream-start.js';
-import { StateCadence } from './state-cadence.js';
-import { StreamLog } from './stream-log.js';
-import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
-
 /**
  * FULL_TABLE: copy every row under a table version. ACTIVATE_VERSION goes out before the first
  * ever load (so the target shows rows early) and after each complete copy (so the target drops
@@ -20,8 +5,21 @@ import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
  * last key written (`last_pk_fetched`), so an interrupted copy resumes after it within the same
  * version; a table without a key starts its copy again.
  */
+import { bindSettings, boundValue, castProblem } from '../postgres/copy/bind-settings.js';
+import type { CopyRow } from '../postgres/copy/copy-text-parser.js';
+import { quoteIdent } from '../postgres/quote.js';
+import type { StreamPlan } from '../selection/stream-plan.js';
+import { invalidBookmark } from '../state/check-bookmarks.js';
+import { activateVersionMessage } from '../singer/messages.js';
+import type { PgColumnType, ValueConverter } from '../values/index.js';
+import { fromBookmarkValue, toBookmarkValue, type BookmarkValue } from './bookmark-value.js';
+import { liveColumns, type LiveColumns } from './live-columns.js';
+import { copyStream } from './copy-stream.js';
+import { startingBookmark } from './starting-bookmark.js';
+import { StreamLog } from '../report/stream-log.js';
+import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
+
 export const fullTableStrategy: SyncStrategy = {
-  method: 'FULL_TABLE',
   async syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void> {
     for (const plan of plans) {
       if (context.stop.requested) return;
@@ -31,68 +29,47 @@ export const fullTableStrategy: SyncStrategy = {
 };
 
 async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<void> {
-  const { state, writer, config } = context;
-  const columns = await liveColumns(context.client, plan, config);
-  const bookmark = startingBookmark(plan, state);
+  const columns = await liveColumns(context.client, plan, context.config);
+  const bookmark = startingBookmark(plan, context.state);
   const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
   const keys = plan.isView ? [] : plan.keyProperties;
   const resumeFrom = keys.length === 0 ? null : lastKey(bookmark?.last_pk_fetched, keys);
   const resuming = resumeFrom !== null && typeof bookmark?.version === 'number';
   const version = resuming ? (bookmark?.version as number) : Date.now();
-  const firstRun = bookmark?.version === undefined;
   let lastPk: Record<string, BookmarkValue> | null = resuming ? (bookmark?.last_pk_fetched as Record<string, BookmarkValue>) : null;
-
-  const save = (): void => {
-    state.setBookmark(plan.tapStreamId, { last_replication_method: 'FULL_TABLE', version, ...(lastPk === null ? {} : { last_pk_fetched: lastPk }) });
-  };
-  await writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, []));
-  state.setCurrentlySyncing(plan.tapStreamId);
-  save();
-  await state.emit();
-  if (firstRun) await writer.write(activateVersionMessage(plan.stream, version));
-
-  if (resuming) {
-    for (const [i, key] of keys.entries()) {
-      const type = (columns.types[columns.names.indexOf(key)] as PgColumnType).sqlType;
-      const problem = await castProblem(context.client, resumeFrom[i] as string, type);
-      if (problem !== null) throw invalidBookmark(plan.tapStreamId, `last_pk_fetched.${key}`, JSON.stringify(resumeFrom[i]), `a value of key column "${key}" (${type}): ${problem}`);
-    }
-    await bindSettings(context.client, resumeFrom);
-  }
+  if (resuming) await bindResumeKey(plan, context, columns, keys, resumeFrom);
   const keyIndexes = keys.map((key) => columns.names.indexOf(key));
   const keyOf = (row: CopyRow): Record<string, BookmarkValue> => Object.fromEntries(keys.map((key, i) => {
     const index = keyIndexes[i] as number;
     return [key, toBookmarkValue(row[index] as string, columns.types[index] as PgColumnType, columns.bookmarkConverters[index] as ValueConverter)];
   }));
-  const read = await readRecords(context, plan, columns, {
+  await copyStream(plan, context, columns, log, {
+    name: 'FULL_TABLE',
     version,
-    log,
+    firstLoad: bookmark?.version === undefined,
+    bookmarkProperties: [],
     orderBy: keys,
     ...(resuming ? { where: afterKeySql(keys, keyIndexes, columns) } : {}),
-    cadence: new StateCadence(config.stateIntervalRows),
-    checkpoint: async (lastRow) => {
-      if (keys.length > 0) lastPk = keyOf(lastRow);
-      save();
-      await state.emit();
+    fields: () => ({ version, ...(lastPk === null ? {} : { last_pk_fetched: lastPk }) }),
+    passed: (row) => {
+      if (keys.length > 0) lastPk = keyOf(row);
+    },
+    completed: async () => {
+      // The target drops rows of older versions; the next run starts a new copy.
+      await context.writer.write(activateVersionMessage(plan.stream, version));
+      lastPk = null;
     },
   });
-  if (read.lastRow !== null && keys.length > 0) lastPk = keyOf(read.lastRow);
+}
 
-  if (read.stopped) {
-    // Interrupted: the STATE covers exactly the rows written; the next run resumes after lastPk.
-    save();
-    await state.emit();
-    log.bookmark(state.bookmark(plan.tapStreamId));
-    log.finished('interrupted');
-    return;
+/** An interrupted copy goes on after its last key, each value checked against the key column's type. */
+async function bindResumeKey(plan: StreamPlan, context: DatabaseContext, columns: LiveColumns, keys: readonly string[], values: readonly string[]): Promise<void> {
+  for (const [i, key] of keys.entries()) {
+    const type = (columns.types[columns.names.indexOf(key)] as PgColumnType).sqlType;
+    const problem = await castProblem(context.client, values[i] as string, type);
+    if (problem !== null) throw invalidBookmark(plan.tapStreamId, `last_pk_fetched.${key}`, JSON.stringify(values[i]), `a value of key column "${key}" (${type}): ${problem}`);
   }
-  await writer.write(activateVersionMessage(plan.stream, version));
-  lastPk = null;
-  save();
-  state.setCurrentlySyncing(null);
-  await state.emit();
-  log.bookmark(state.bookmark(plan.tapStreamId));
-  log.finished();
+  await bindSettings(context.client, values);
 }
 
 /** The stored last key as texts in key order, or null when the bookmark has none (or a partial one). */

@@ -1,21 +1,3 @@
-import { logger } from '../log.js';
-import { invalidBookmark } from '../state/check-bookmarks.js';
-import { openTransactions } from '../postgres/open-transactions.js';
-import { queryError } from '../postgres/pg-errors.js';
-import { bindSettings, boundValue, castProblem } from '../postgres/bind-settings.js';
-import type { CopyRow } from '../postgres/copy-text-parser.js';
-import { quoteIdent, quoteQualified } from '../postgres/quote.js';
-import type { StreamPlan } from '../selection/stream-plan.js';
-import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
-import type { PgColumnType, ValueConverter } from '../values/index.js';
-import { fromBookmarkValue, toBookmarkValue, type BookmarkValue } from './bookmark-value.js';
-import { liveColumns } from './live-columns.js';
-import { readRecords } from './read-records.js';
-import { startingBookmark } from './stream-start.js';
-import { StateCadence } from './state-cadence.js';
-import { StreamLog } from './stream-log.js';
-import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
-
 /**
  * INCREMENTAL (key-based): rows whose replication key is >= the bookmark, in key order. `>=`
  * re-sends the rows equal to the bookmark, so rows that share the last key value — including ones
@@ -23,8 +5,22 @@ import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
  * every state_interval_rows rows and at the end. Rows whose key is NULL cannot be bookmarked and
  * are not synced; the first run says so.
  */
+import { logger } from '../log.js';
+import { invalidBookmark } from '../state/check-bookmarks.js';
+import { openTransactions } from '../postgres/catalog/open-transactions.js';
+import { queryError } from '../postgres/connection/pg-errors.js';
+import { bindSettings, boundValue, castProblem } from '../postgres/copy/bind-settings.js';
+import { quoteIdent, quoteQualified } from '../postgres/quote.js';
+import type { StreamPlan } from '../selection/stream-plan.js';
+import type { PgColumnType, ValueConverter } from '../values/index.js';
+import { fromBookmarkValue, toBookmarkValue, type BookmarkValue } from './bookmark-value.js';
+import { liveColumns } from './live-columns.js';
+import { copyStream } from './copy-stream.js';
+import { startingBookmark } from './starting-bookmark.js';
+import { StreamLog } from '../report/stream-log.js';
+import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
+
 export const incrementalStrategy: SyncStrategy = {
-  method: 'INCREMENTAL',
   async syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void> {
     for (const plan of plans) {
       if (context.stop.requested) return;
@@ -34,67 +30,40 @@ export const incrementalStrategy: SyncStrategy = {
 };
 
 async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Promise<void> {
-  const { state, writer, config } = context;
   const key = plan.replicationKey as string;
-  const columns = await liveColumns(context.client, plan, config);
+  const columns = await liveColumns(context.client, plan, context.config);
   const keyIndex = columns.names.indexOf(key);
   const keyType = columns.types[keyIndex] as PgColumnType;
-  const bookmark = startingBookmark(plan, state);
+  const bookmark = startingBookmark(plan, context.state);
   const log = new StreamLog(plan, context.report, bookmark, null);
   const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
   const from = fromBookmarkValue(bookmark?.replication_key_value);
   let keyValue: BookmarkValue | null = from === null ? null : (bookmark?.replication_key_value as BookmarkValue);
-
-  const save = (): void => {
-    state.setBookmark(plan.tapStreamId, {
-      last_replication_method: 'INCREMENTAL',
-      replication_key: key,
-      version,
-      ...(keyValue === null ? {} : { replication_key_value: keyValue }),
-    });
-  };
-  await writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, [key]));
-  state.setCurrentlySyncing(plan.tapStreamId);
-  save();
-  await state.emit();
-  if (bookmark === undefined) {
-    await writer.write(activateVersionMessage(plan.stream, version));
-    await warnAboutNullKeys(context, plan, key);
-  }
-
+  if (bookmark === undefined) await warnAboutNullKeys(context, plan, key);
   if (from !== null) {
     const problem = await castProblem(context.client, from, keyType.sqlType);
     if (problem !== null) throw invalidBookmark(plan.tapStreamId, 'replication_key_value', JSON.stringify(from), `a value of the replication key "${key}" (${keyType.sqlType}): ${problem}`);
     await bindSettings(context.client, [from]);
   }
-  const keySql = quoteIdent(key);
   const converter = columns.bookmarkConverters[keyIndex] as ValueConverter;
   const hold = await bookmarkHold(context, plan, keyType, converter);
-  // A key past the hold may still be joined by rows of transactions open now: the bookmark waits at the hold.
-  const keyOf = (row: CopyRow): BookmarkValue => {
-    const value = toBookmarkValue(row[keyIndex] as string, keyType, converter);
-    return hold !== null && typeof value === 'string' && value > hold ? hold : value;
-  };
-  const where = from === null ? `${keySql} IS NOT NULL` : `${keySql} >= ${boundValue(0, keyType.sqlType)}`;
-  const read = await readRecords(context, plan, columns, {
+  const keySql = quoteIdent(key);
+  await copyStream(plan, context, columns, log, {
+    name: 'INCREMENTAL',
     version,
-    log,
-    where,
+    firstLoad: bookmark === undefined,
+    bookmarkProperties: [key],
+    // `>=`: rows that share the bookmark's value, or came since with it, are read again, never skipped.
+    where: from === null ? `${keySql} IS NOT NULL` : `${keySql} >= ${boundValue(0, keyType.sqlType)}`,
     orderBy: [key],
-    cadence: new StateCadence(config.stateIntervalRows),
-    checkpoint: async (lastRow) => {
-      keyValue = keyOf(lastRow);
-      save();
-      await state.emit();
+    fields: () => ({ replication_key: key, version, ...(keyValue === null ? {} : { replication_key_value: keyValue }) }),
+    passed: (row) => {
+      // A key past the hold may still be joined by rows of transactions open now: the bookmark waits at the hold.
+      const value = toBookmarkValue(row[keyIndex] as string, keyType, converter);
+      keyValue = hold !== null && typeof value === 'string' && value > hold ? hold : value;
     },
+    completed: async () => undefined,
   });
-  if (read.lastRow !== null) keyValue = keyOf(read.lastRow);
-
-  save();
-  if (!read.stopped) state.setCurrentlySyncing(null);
-  await state.emit();
-  log.bookmark(state.bookmark(plan.tapStreamId));
-  log.finished(read.stopped ? 'interrupted' : 'complete');
 }
 
 /**

@@ -10,10 +10,10 @@ import type { TapConfig } from '../config/tap-config.js';
 import { convertOptions } from '../config/convert-options.js';
 import { TapError } from '../errors.js';
 import { logger } from '../log.js';
-import { toColumnType } from '../postgres/column-type.js';
-import type { PgClient } from '../postgres/connect.js';
-import { findRelationOid, listColumns } from '../postgres/introspection.js';
-import { rowEstimate } from '../postgres/row-estimate.js';
+import { toColumnType } from '../postgres/catalog/column-type.js';
+import type { PgClient } from '../postgres/connection/connect.js';
+import { findRelationOid, listColumns } from '../postgres/catalog/introspection.js';
+import { rowEstimate } from '../postgres/catalog/row-estimate.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { columnForm, columnSchema, schemaToJson, valueConverter, type ConvertOptions, type PgColumnType, type ValueConverter } from '../values/index.js';
 

@@ -1,33 +1,32 @@
-import { slotNameFor } from '../config/slot-name.js';
-import { logger } from '../log.js';
-import { exportSnapshot, inSnapshot } from '../postgres/snapshot-slot.js';
-import { quoteQualified } from '../postgres/quote.js';
-import { replicationShape } from '../postgres/replica-identity.js';
-import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, type SlotInfo } from '../postgres/replication-setup.js';
-import { decodeUtf8, serverEncoding, textDecode } from '../postgres/server-encoding.js';
-import type { StreamPlan } from '../selection/stream-plan.js';
-import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
-import { lsnFromBookmark, lsnToBookmark, parseLsn } from '../state/lsn.js';
-import { liveColumns } from './live-columns.js';
-import { DELETED_AT_PROPERTY } from './logical/change-record.js';
-import { checkInputPositions } from './logical/input-positions.js';
-import { LogStream } from './logical/log-stream.js';
-import { readChanges } from './logical/read-changes.js';
-import { readRecords } from './read-records.js';
-import { startingBookmark } from './stream-start.js';
-import { StateCadence } from './state-cadence.js';
-import { StreamLog } from './stream-log.js';
-import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
-
 /**
  * LOG_BASED: a stream's first sync is a copy inside a snapshot exported by a temporary slot,
  * whose consistent point becomes its bookmark, so copy and change stream meet exactly; after
  * that, one replication session per database reads the changes of all its LOG_BASED streams.
  */
+import { slotNameFor } from '../config/slot-name.js';
+import { logger } from '../log.js';
+import { exportSnapshot, inSnapshot } from '../postgres/replication/snapshot-slot.js';
+import { quoteQualified } from '../postgres/quote.js';
+import { replicationShape } from '../postgres/catalog/replica-identity.js';
+import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, type SlotInfo } from '../postgres/replication/replication-setup.js';
+import { decodeUtf8, serverEncoding, textDecode } from '../postgres/catalog/server-encoding.js';
+import type { StreamPlan } from '../selection/stream-plan.js';
+import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
+import { lsnFromBookmark, lsnToBookmark, parseLsn } from '../state/lsn.js';
+import { liveColumns } from './live-columns.js';
+import { DELETED_AT_PROPERTY } from './logical/change-formatter.js';
+import { checkInputPositions } from './logical/input-positions.js';
+import { LogStream } from './logical/log-stream.js';
+import { readChanges } from './logical/read-changes.js';
+import { readRecords } from './read-records.js';
+import { startingBookmark } from './starting-bookmark.js';
+import { StateCadence } from './state-cadence.js';
+import { StreamLog } from '../report/stream-log.js';
+import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
+
 const RETAINED_WAL_WARNING_BYTES = 1024 ** 3;
 
 export const logBasedStrategy: SyncStrategy = {
-  method: 'LOG_BASED',
   async syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void> {
     const { client, config, database } = context;
     await checkWalLevel(client);

@@ -4,15 +4,15 @@
  * pauses the COPY. With a cadence, `checkpoint` runs right after the record that makes a STATE due
  * (counted per record, not per network chunk), once every line before it is written.
  */
-import { copyRows, type CopyResult } from '../postgres/copy-query.js';
-import type { CopyRow } from '../postgres/copy-text-parser.js';
-import { serverFailure } from '../postgres/pg-errors.js';
+import { copyBatches } from '../postgres/copy/copy-query.js';
+import type { CopyRow } from '../postgres/copy/copy-text-parser.js';
+import { serverFailure } from '../postgres/connection/pg-errors.js';
 import { quoteIdent, quoteQualified } from '../postgres/quote.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { RecordLineFormatter } from '../singer/messages.js';
 import type { LiveColumns } from './live-columns.js';
 import type { StateCadence } from './state-cadence.js';
-import type { StreamLog } from './stream-log.js';
+import type { StreamLog } from '../report/stream-log.js';
 import type { DatabaseContext } from './sync-strategy.js';
 
 export interface ReadOptions {
@@ -25,7 +25,10 @@ export interface ReadOptions {
   checkpoint?: (lastRow: CopyRow) => Promise<void>;
 }
 
-export interface ReadResult extends CopyResult {
+export interface ReadResult {
+  rows: number;
+  /** True when a stop request ended the read early; every row counted was written. */
+  stopped: boolean;
   /** The last row whose record was written, or null if none was. */
   lastRow: CopyRow | null;
 }
@@ -50,30 +53,35 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
     pending = 0;
   };
   let room = cadence?.room ?? Number.POSITIVE_INFINITY;
-  const result = await copyRows(context.client, sql, async (batch) => {
-    formatter.setTimeExtracted(new Date());
-    for (const row of batch) {
-      for (let i = 0; i < width; i++) {
-        const text = row[i];
-        fragments[i] = text === null || text === undefined ? null : (converters[i] as (t: string) => string)(text);
+  let rows = 0;
+  try {
+    for await (const batch of copyBatches(context.client, sql)) {
+      formatter.setTimeExtracted(new Date());
+      for (const row of batch) {
+        for (let i = 0; i < width; i++) {
+          const text = row[i];
+          fragments[i] = text === null || text === undefined ? null : (converters[i] as (t: string) => string)(text);
+        }
+        out += formatter.format(fragments);
+        pending++;
+        if (pending >= room && cadence !== undefined && checkpoint !== undefined) {
+          await write();
+          lastRow = row;
+          await checkpoint(row);
+          cadence.emitted();
+          room = cadence.room;
+        }
       }
-      out += formatter.format(fragments);
-      pending++;
-      if (pending >= room && cadence !== undefined && checkpoint !== undefined) {
-        await write();
-        lastRow = row;
-        await checkpoint(row);
-        cadence.emitted();
-        room = cadence.room;
-      }
+      await write();
+      rows += batch.length;
+      lastRow = batch[batch.length - 1] ?? lastRow;
+      room = cadence?.room ?? room;
+      if (context.stop.requested) return { rows, stopped: true, lastRow };
     }
-    await write();
-    lastRow = batch[batch.length - 1] ?? lastRow;
-    room = cadence?.room ?? room;
-  }, () => context.stop.requested).catch((error: unknown) => {
+  } catch (error) {
     throw serverFailure(error, `copying ${plan.schema}.${plan.table} (stream ${plan.tapStreamId})`, `GRANT SELECT ON ${quoteQualified(plan.schema, plan.table)} TO ${quoteIdent(context.config.user)};`);
-  });
-  return { ...result, lastRow };
+  }
+  return { rows, stopped: false, lastRow };
 }
 
 export function selectSql(plan: StreamPlan, names: readonly string[], options: Pick<ReadOptions, 'where' | 'orderBy'>): string {

@@ -1,11 +1,11 @@
-import { stateMessage } from '../singer/messages.js';
-import type { MessageWriter } from '../singer/message-writer.js';
-import { removeBookmark, setBookmark, setCurrentlySyncing, type Bookmark, type TapState } from '../state/tap-state.js';
-
 /**
  * Holds the run's current state. `emit` writes it through the same ordered writer as the
  * records, so a STATE line always follows the records it covers.
  */
+import { stateMessage } from '../singer/messages.js';
+import type { MessageWriter } from '../singer/message-writer.js';
+import { removeBookmark, setBookmark, setCurrentlySyncing, type Bookmark, type TapState } from '../state/tap-state.js';
+
 export class StateKeeper {
   constructor(private current: TapState, private readonly writer: MessageWriter) {}
 

@@ -1,11 +1,10 @@
 import type { ReplicationMethod, TapConfig } from '../config/tap-config.js';
-import { TapError } from '../errors.js';
-import { withConnection } from '../postgres/connect.js';
-import { serverFailure } from '../postgres/pg-errors.js';
+import { withConnection } from '../postgres/connection/connect.js';
+import { serverFailure } from '../postgres/connection/pg-errors.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import type { MessageWriter } from '../singer/message-writer.js';
 import type { TapState } from '../state/tap-state.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../report/run-report.js';
 import type { StopSignal } from './stop-signal.js';
 import { fullTableStrategy } from './full-table.js';
 import { incrementalStrategy } from './incremental.js';
@@ -13,7 +12,7 @@ import { logBasedStrategy } from './log-based.js';
 import { StateKeeper } from './state-keeper.js';
 import type { SyncStrategy } from './sync-strategy.js';
 
-const STRATEGIES: Partial<Record<ReplicationMethod, SyncStrategy>> = {
+const STRATEGIES: Readonly<Record<ReplicationMethod, SyncStrategy>> = {
   FULL_TABLE: fullTableStrategy,
   INCREMENTAL: incrementalStrategy,
   LOG_BASED: logBasedStrategy,
@@ -25,14 +24,13 @@ const STRATEGIES: Partial<Record<ReplicationMethod, SyncStrategy>> = {
  */
 export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], initial: TapState, writer: MessageWriter, run: { report: RunReport; stop: StopSignal; acceptLsnGap?: boolean }): Promise<TapState> {
   const state = new StateKeeper(initial, writer);
-  for (const plan of plans) strategyFor(plan);
   try {
     for (const [database, databasePlans] of groupBy(resumeFirst(plans, initial.currently_syncing), (plan) => plan.database)) {
       if (run.stop.requested) break;
       await withConnection(config, database, async (client) => {
         for (const [method, methodPlans] of groupBy(databasePlans, (plan) => plan.replicationMethod)) {
           if (run.stop.requested) break;
-          await (STRATEGIES[method] as SyncStrategy).syncStreams(methodPlans, { config, database, client, writer, state, report: run.report, stop: run.stop, acceptLsnGap: run.acceptLsnGap ?? false });
+          await STRATEGIES[method].syncStreams(methodPlans, { config, database, client, writer, state, report: run.report, stop: run.stop, acceptLsnGap: run.acceptLsnGap ?? false });
         }
       }).catch((error: unknown) => {
         // The server or the network failing under any step is a coded (often retryable) error.
@@ -46,15 +44,6 @@ export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], i
   return state.state;
 }
 
-function strategyFor(plan: StreamPlan): SyncStrategy {
-  const strategy = STRATEGIES[plan.replicationMethod];
-  if (strategy === undefined) {
-    throw new TapError('SELECTION_INVALID', `stream ${plan.tapStreamId}: replication method ${plan.replicationMethod} is not available in this version`, {
-      hint: 'Use FULL_TABLE for this stream until this release supports the method.',
-    });
-  }
-  return strategy;
-}
 
 function resumeFirst(plans: readonly StreamPlan[], currentlySyncing: string | null): StreamPlan[] {
   const interrupted = plans.find((plan) => plan.tapStreamId === currentlySyncing);

@@ -1,8 +1,8 @@
-import type { ReplicationMethod, TapConfig } from '../config/tap-config.js';
-import type { PgClient } from '../postgres/connect.js';
+import type { TapConfig } from '../config/tap-config.js';
+import type { PgClient } from '../postgres/connection/connect.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import type { MessageWriter } from '../singer/message-writer.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../report/run-report.js';
 import type { StateKeeper } from './state-keeper.js';
 import type { StopSignal } from './stop-signal.js';
 
@@ -24,6 +24,5 @@ export interface DatabaseContext {
  * database's streams of its method at once, so log-based sync can serve them from one session.
  */
 export interface SyncStrategy {
-  readonly method: ReplicationMethod;
   syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void>;
 }

@@ -1,9 +1,9 @@
-import type { PgColumnType } from './pg-column-type.js';
-
 /**
  * The one table of how a PostgreSQL type travels: both the column's JSON Schema and its value
  * converter are chosen from this kind, so discovery and sync can never disagree.
  */
+import type { PgColumnType } from './pg-column-type.js';
+
 export type TypeKind =
   | 'integer' // int2/int4/int8/oid: the text is a JSON integer
   | 'numeric' // exact decimal text; NaN → null, ±Infinity → null or clamped

@@ -1,3 +1,8 @@
+/**
+ * PostgreSQL text output of one non-NULL value → the JSON fragment spliced verbatim into a RECORD.
+ * The text comes from a session with TimeZone=UTC, DateStyle='ISO, MDY', IntervalStyle=postgres,
+ * extra_float_digits=3 and bytea_output=hex. NULL never reaches a converter.
+ */
 import { arrayConverter } from './array-converter.js';
 import { byteaToJson } from './bytea-to-json.js';
 import { compactJson } from './compact-json.js';
@@ -12,11 +17,6 @@ import { timestampConverter } from './timestamp-converter.js';
 import { typeKind } from './type-kind.js';
 import { writesJsonText } from './column-schema.js';
 
-/**
- * PostgreSQL text output of one non-NULL value → the JSON fragment spliced verbatim into a RECORD.
- * The text comes from a session with TimeZone=UTC, DateStyle='ISO, MDY', IntervalStyle=postgres,
- * extra_float_digits=3 and bytea_output=hex. NULL never reaches a converter.
- */
 export type ValueConverter = (text: string) => string;
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changeFormatter, DELETED_AT, type ChangeShape } from '../../src/sync/logical/change-record.js';
+import { changeFormatter, DELETED_AT, type ChangeShape } from '../../src/sync/logical/change-formatter.js';
 import type { Wal2JsonColumn } from '../../src/sync/logical/wal2json-message.js';
 import { valueConverter, type PgColumnType } from '../../src/values/index.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CopyTextParser, parseLine, unescapeField, type CopyRow } from '../../src/postgres/copy-text-parser.js';
+import { CopyTextParser, parseLine, unescapeField, type CopyRow } from '../../src/postgres/copy/copy-text-parser.js';
 
 /** COPY text as PostgreSQL writes it, and the rows it stands for. */
 const SAMPLE_TEXT = [

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TapError } from '../../src/errors.js';
-import { readJsonFile } from '../../src/json-file.js';
+import { readJsonFile } from '../../src/files/json-file.js';
 
 type Kind = 'CONFIG' | 'CATALOG' | 'STATE';
 const KINDS: readonly Kind[] = ['CONFIG', 'CATALOG', 'STATE'];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ReadAheadQueue, type ReadAheadOptions } from '../../src/postgres/read-ahead-queue.js';
+import { ReadAheadQueue, type ReadAheadOptions } from '../../src/postgres/replication/read-ahead-queue.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 /** A message as the connection hands it over: a header, then the text, in a buffer it reuses. */

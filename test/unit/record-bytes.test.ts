@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LineBuffer } from '../../src/singer/line-buffer.js';
 import { RecordLineFormatter } from '../../src/singer/messages.js';
-import { changeFormatter, DELETED_AT } from '../../src/sync/logical/change-record.js';
+import { changeFormatter, DELETED_AT } from '../../src/sync/logical/change-formatter.js';
 import { RecordBytes } from '../../src/sync/logical/record-bytes.js';
 import { decodeWal2Json } from '../../src/sync/logical/wal2json-message.js';
 import { COLUMNS_KEY, RowSlots, TableKeyReader, tokenText, Wal2JsonRowReader } from '../../src/sync/logical/wal2json-row.js';
 import { valueConverter, type ConvertOptions, type PgColumnType } from '../../src/values/index.js';
-import { textDecode } from '../../src/postgres/server-encoding.js';
+import { textDecode } from '../../src/postgres/catalog/server-encoding.js';
 
 const base = (typname: string, typcategory: string, extra: Partial<PgColumnType> = {}): PgColumnType => ({ sqlType: typname, typname, typtype: 'b', typcategory, typmod: -1, notNull: false, ...extra });
 const arrayOf = (element: PgColumnType): PgColumnType => base(`_${element.typname}`, 'A', { element, delimiter: ',' });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import { Parser } from 'pg-protocol/dist/parser.js';
-import { protocolShapeProblem, startReplicationSql } from '../../src/postgres/replication-connection.js';
+import { protocolShapeProblem, startReplicationSql } from '../../src/postgres/replication/replication-connection.js';
 
 test("pg's Connection has what the streaming protocol uses", () => {
   const client = new pg.Client({ replication: 'database' } as pg.ClientConfig);

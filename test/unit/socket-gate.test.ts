@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import { SocketGate } from '../../src/postgres/socket-gate.js';
+import { SocketGate } from '../../src/postgres/replication/socket-gate.js';
 
 /** A socket that records whether it is paused. */
 class FakeSocket extends EventEmitter {

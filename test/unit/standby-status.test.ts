@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { standbyStatusUpdate } from '../../src/postgres/standby-status.js';
+import { standbyStatusUpdate } from '../../src/postgres/replication/standby-status.js';
 
 test('a standby status update: r, three equal positions, microseconds since 2000-01-01, the reply flag', () => {
   const message = standbyStatusUpdate(0x1_0000_0002n, Date.UTC(2000, 0, 1, 0, 0, 1), true);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toColumnType } from '../../src/postgres/column-type.js';
-import type { RawColumn, RawType } from '../../src/postgres/introspection.js';
+import { toColumnType } from '../../src/postgres/catalog/column-type.js';
+import type { RawColumn, RawType } from '../../src/postgres/catalog/introspection.js';
 import { typeKind } from '../../src/values/index.js';
 
 /** A pg_type row with the defaults of a plain base type. */

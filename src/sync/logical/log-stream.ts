@@ -1,11 +1,11 @@
-import type { RowTarget } from '../../postgres/fetch-row.js';
+import type { RowTarget } from '../../postgres/copy/fetch-row.js';
 import type { StreamPlan } from '../../selection/stream-plan.js';
-import { UTF8_TEXT, type DatabaseText } from '../../postgres/server-encoding.js';
+import { UTF8_TEXT, type DatabaseText } from '../../postgres/catalog/server-encoding.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
 import type { Lsn } from '../../state/lsn.js';
 import type { LiveColumns } from '../live-columns.js';
-import type { StreamLog } from '../stream-log.js';
-import { changeFormatter, type ChangeFormatter } from './change-record.js';
+import type { StreamLog } from '../../report/stream-log.js';
+import { changeFormatter, type ChangeFormatter } from './change-formatter.js';
 import type { Positioned } from './log-bookmarks.js';
 import { COLUMNS_KEY, DELETE, IDENTITY_KEY, INSERT, RowSlots, UPDATE, Wal2JsonRowReader } from './wal2json-row.js';
 

@@ -7,10 +7,10 @@
  */
 import type { TapConfig } from '../../config/tap-config.js';
 import { logger } from '../../log.js';
-import type { PgClient } from '../../postgres/connect.js';
-import type { TextDecode } from '../../postgres/server-encoding.js';
-import { startWalStream, type WalStream } from '../../postgres/wal-stream.js';
-import { walsenderBusy } from '../../postgres/walsender-progress.js';
+import type { PgClient } from '../../postgres/connection/connect.js';
+import type { TextDecode } from '../../postgres/catalog/server-encoding.js';
+import { startWalStream, type WalStream } from '../../postgres/replication/wal-stream.js';
+import { walsenderBusy } from '../../postgres/replication/walsender-progress.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
 import { minLsn, type Lsn } from '../../state/lsn.js';
 import type { StateKeeper } from '../state-keeper.js';

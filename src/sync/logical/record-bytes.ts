@@ -1,9 +1,3 @@
-import { UTF8_TEXT, type DatabaseText, type TextDecode } from '../../postgres/server-encoding.js';
-import type { LineBuffer } from '../../singer/line-buffer.js';
-import type { PgColumnType, ValueConverter } from '../../values/index.js';
-import { byteForm, put, type ByteForm } from './value-bytes.js';
-import { isNullToken, type RowSlots } from './wal2json-row.js';
-
 /**
  * A RECORD line written straight from the bytes of a wal2json document: the common value forms
  * (numbers, booleans, strings, UTC timestamps, dates, JSON documents, arrays of numbers) are copied
@@ -12,6 +6,12 @@ import { isNullToken, type RowSlots } from './wal2json-row.js';
  * sample values (checked when the writer is built), and falls back to the converter for any value
  * not in its plain form, so both paths always write the same line. Pure (writes into a buffer).
  */
+import { UTF8_TEXT, type DatabaseText, type TextDecode } from '../../postgres/catalog/server-encoding.js';
+import type { LineBuffer } from '../../singer/line-buffer.js';
+import type { PgColumnType, ValueConverter } from '../../values/index.js';
+import { byteForm, put, type ByteForm } from './value-bytes.js';
+import { isNullToken, type RowSlots } from './wal2json-row.js';
+
 export interface RecordParts {
   /** `{"type":"RECORD",…,"record":{` */
   readonly prefix: string;

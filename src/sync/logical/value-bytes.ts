@@ -1,13 +1,13 @@
-import type { LineBuffer } from '../../singer/line-buffer.js';
-import { typeKind, type PgColumnType, type ValueConverter } from '../../values/index.js';
-import { tokenText } from './wal2json-row.js';
-
 /**
  * Values written as bytes: each form takes a wal2json token (data[start, end)) in one plain shape
  * and writes the JSON fragment the column's converter would write for it, or refuses (false,
  * nothing kept) so the converter handles the value. A form writes at out.pos, into room made
  * beforehand. Pure (writes into a buffer).
  */
+import type { LineBuffer } from '../../singer/line-buffer.js';
+import { typeKind, type PgColumnType, type ValueConverter } from '../../values/index.js';
+import { tokenText } from './wal2json-row.js';
+
 export type ByteForm = (data: Buffer, start: number, end: number, out: LineBuffer) => boolean;
 
 const QUOTE = 34;

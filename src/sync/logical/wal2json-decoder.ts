@@ -6,14 +6,14 @@
  */
 import type { TapConfig } from '../../config/tap-config.js';
 import { logger } from '../../log.js';
-import type { PgClient } from '../../postgres/connect.js';
-import { fetchRowByKey } from '../../postgres/fetch-row.js';
-import type { TextDecode } from '../../postgres/server-encoding.js';
+import type { PgClient } from '../../postgres/connection/connect.js';
+import { fetchRowByKey } from '../../postgres/copy/fetch-row.js';
+import type { TextDecode } from '../../postgres/catalog/server-encoding.js';
 import { activateVersionMessage, schemaMessage } from '../../singer/messages.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
 import { liveColumns } from '../live-columns.js';
-import type { ChangeKind } from '../stream-log.js';
-import { DELETED_AT_PROPERTY } from './change-record.js';
+import type { ChangeKind } from '../../report/stream-log.js';
+import { DELETED_AT_PROPERTY } from './change-formatter.js';
 import type { ChangeDecoder, ChangeSink } from './change-decoder.js';
 import type { LogStream } from './log-stream.js';
 import { decodeWal2Json, type Wal2JsonMessage } from './wal2json-message.js';

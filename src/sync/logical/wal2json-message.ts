@@ -1,5 +1,3 @@
-import { parseLsn, type Lsn } from '../../state/lsn.js';
-
 /**
  * wal2json format-version 2: one JSON document per message. 'B'/'C' frame a transaction (with the
  * commit LSN in both, so a whole transaction can be skipped from its first message); 'I', 'U',
@@ -7,6 +5,8 @@ import { parseLsn, type Lsn } from '../../state/lsn.js';
  * values keep PostgreSQL's exact text (wal2json before 2.6 prints bigint and numeric as bare JSON
  * numbers, which JSON.parse would round), and no object is built per column. Pure.
  */
+import { parseLsn, type Lsn } from '../../state/lsn.js';
+
 export interface Wal2JsonColumn {
   name: string;
   /** PostgreSQL's text of the value; null for SQL NULL. Booleans are turned back into 't'/'f'. */

@@ -1,5 +1,3 @@
-import { decodeUtf8, type TextDecode } from '../../postgres/server-encoding.js';
-
 /**
  * The per-change fast path of wal2json format-version 2 (with include-types off), on the bytes of
  * the message as they came from the socket: a row change's "columns" and "identity" arrays are read
@@ -9,6 +7,8 @@ import { decodeUtf8, type TextDecode } from '../../postgres/server-encoding.js';
  * key, a name with an escape, a malformed token) returns -1 and the caller falls back to the
  * general decoder in wal2json-message.ts. Pure apart from the learned order, which only speeds it up.
  */
+import { decodeUtf8, type TextDecode } from '../../postgres/catalog/server-encoding.js';
+
 
 /**
  * A value as text, as it appears in the document: a JSON string literal with its quotes
