@@ -9,7 +9,7 @@ import { logger } from '../log.js';
 import { connect, withConnection, type PgClient } from '../postgres/connection/connect.js';
 import { toColumnType } from '../postgres/catalog/column-type.js';
 import { databaseExists, listColumns, listDatabases, listPrimaryKeys, listRelations, type RawRelation } from '../postgres/catalog/introspection.js';
-import type { Catalog, CatalogEntry } from '../singer/catalog.js';
+import { withStreamMetadata, type Catalog, type CatalogEntry } from '../singer/catalog.js';
 import { buildCatalogEntry } from './catalog-entry.js';
 import { reportNameCollisions } from './name-collisions.js';
 import { streamNaming } from '../singer/stream-names.js';
@@ -96,14 +96,10 @@ async function discoverDatabase(client: PgClient, database: string, config: TapC
       streamNaming(config),
       convertOptions(config),
     );
-    return withReplicationKeys(entry, validReplicationKeys(relationColumns));
+    return withStreamMetadata(entry, { 'valid-replication-keys': validReplicationKeys(relationColumns) });
   });
 }
 
-function withReplicationKeys(entry: CatalogEntry, keys: string[]): CatalogEntry {
-  const metadata = entry.metadata.map((item) => (item.breadcrumb.length === 0 ? { ...item, metadata: { ...item.metadata, 'valid-replication-keys': keys } } : item));
-  return { ...entry, metadata };
-}
 
 function readable(relation: RawRelation, database: string, config: TapConfig): boolean {
   if (relation.is_partition && !config.discoverPartitions) return false;

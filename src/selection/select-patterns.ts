@@ -4,7 +4,7 @@
  * `schema.table` or `database.schema.table`. Pure: returns a new catalog.
  */
 import { globToRegExp } from './glob-pattern.js';
-import { schemaColumns, streamMetadata, type Catalog } from '../singer/catalog.js';
+import { schemaColumns, streamMetadata, withStreamMetadata, type Catalog } from '../singer/catalog.js';
 
 export interface PatternSelection {
   select: readonly string[];
@@ -48,10 +48,7 @@ export function selectByPatterns(catalog: Catalog, selection: PatternSelection):
       lackingKey.push(entry.tap_stream_id);
       return entry;
     }
-    const metadata = entry.metadata.map((item) =>
-      item.breadcrumb.length === 0 ? { ...item, metadata: { ...item.metadata, selected: true, 'replication-method': selection.replicationMethod, ...(selection.replicationKey === undefined ? {} : { 'replication-key': selection.replicationKey }) } } : item,
-    );
-    return { ...entry, metadata };
+    return withStreamMetadata(entry, { selected: true, 'replication-method': selection.replicationMethod, ...(selection.replicationKey === undefined ? {} : { 'replication-key': selection.replicationKey }) });
   });
   return { catalog: { ...catalog, streams }, unmatched: patterns.filter((_pattern, i) => !used.has(i)), lackingKey };
 }

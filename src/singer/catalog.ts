@@ -11,6 +11,34 @@ export interface MetadataEntry {
   metadata: Record<string, unknown>;
 }
 
+/**
+ * The stream's metadata (breadcrumb []) as Singer names it: what discovery writes and a user sets.
+ * A user's catalog is read as written, so every field may hold anything: readers check.
+ */
+export interface StreamMetadata {
+  selected?: boolean;
+  'replication-method'?: string;
+  'replication-key'?: string;
+  'view-key-properties'?: string[];
+  'database-name'?: string;
+  'schema-name'?: string;
+  'is-view'?: boolean;
+  'row-count'?: number;
+  'table-key-properties'?: string[];
+  'valid-replication-keys'?: string[];
+  'selected-by-default'?: boolean;
+  [key: string]: unknown;
+}
+
+/** A column's metadata (breadcrumb ["properties", column]). */
+export interface ColumnMetadata {
+  'sql-datatype'?: string;
+  inclusion?: 'automatic' | 'available' | 'unsupported';
+  'selected-by-default'?: boolean;
+  selected?: boolean;
+  [key: string]: unknown;
+}
+
 export interface CatalogEntry {
   tap_stream_id: string;
   table_name: string;
@@ -24,12 +52,17 @@ export interface Catalog {
   streams: CatalogEntry[];
 }
 
-export function streamMetadata(entry: CatalogEntry): Record<string, unknown> {
+export function streamMetadata(entry: CatalogEntry): StreamMetadata {
   return entry.metadata.find((item) => item.breadcrumb.length === 0)?.metadata ?? {};
 }
 
-export function columnMetadata(entry: CatalogEntry, column: string): Record<string, unknown> {
+export function columnMetadata(entry: CatalogEntry, column: string): ColumnMetadata {
   return entry.metadata.find((item) => item.breadcrumb.length === 2 && item.breadcrumb[0] === 'properties' && item.breadcrumb[1] === column)?.metadata ?? {};
+}
+
+/** A copy of the entry with fields set in its stream metadata: how discovery and --select both write it. */
+export function withStreamMetadata(entry: CatalogEntry, patch: StreamMetadata): CatalogEntry {
+  return { ...entry, metadata: entry.metadata.map((item) => (item.breadcrumb.length === 0 ? { ...item, metadata: { ...item.metadata, ...patch } } : item)) };
 }
 
 /** Property names of the stream's schema, in catalog order (the table's column order). */

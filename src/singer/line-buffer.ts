@@ -5,7 +5,13 @@
  */
 const CHUNK_BYTES = 64 * 1024;
 
-export class LineBuffer {
+/** Bytes written at `pos` into `buf`: what a byte form needs of the output (LineBuffer is one). */
+export interface ByteSink {
+  buf: Buffer;
+  pos: number;
+}
+
+export class LineBuffer implements ByteSink {
   buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   pos = 0;
   private lineStart = 0;

@@ -6,7 +6,7 @@
  * says what will happen. Pure; the caller logs the warnings.
  */
 import { TapError } from '../errors.js';
-import { lsnFromBookmark } from './lsn.js';
+import { Lsn } from './lsn.js';
 import type { Bookmark, TapState } from './tap-state.js';
 
 /** What the check needs of a selected stream. */
@@ -53,7 +53,7 @@ function checkVersion(id: string, bookmark: Bookmark): void {
 function checkLsn(id: string, bookmark: Bookmark): void {
   const lsn = bookmark.lsn;
   if (lsn === undefined || lsn === null) return;
-  if (lsnFromBookmark(lsn) === null) throw invalidBookmark(id, 'lsn', JSON.stringify(lsn), "a WAL position: a non-negative integer (as singer-io writes it) or PostgreSQL's text such as \"16/B374D848\"");
+  if (Lsn.fromBookmark(lsn) === null) throw invalidBookmark(id, 'lsn', JSON.stringify(lsn), "a WAL position: a non-negative integer (as singer-io writes it) or PostgreSQL's text such as \"16/B374D848\"");
 }
 
 function checkKeyValue(id: string, bookmark: Bookmark): void {

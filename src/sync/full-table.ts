@@ -17,16 +17,9 @@ import { liveColumns, type LiveColumns } from './live-columns.js';
 import { copyStream } from './copy-stream.js';
 import { startingBookmark } from './starting-bookmark.js';
 import { StreamLog } from '../report/stream-log.js';
-import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
+import { streamByStream, type DatabaseContext, type SyncStrategy } from './sync-strategy.js';
 
-export const fullTableStrategy: SyncStrategy = {
-  async syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void> {
-    for (const plan of plans) {
-      if (context.stop.requested) return;
-      await syncTable(plan, context);
-    }
-  },
-};
+export const fullTableStrategy: SyncStrategy = streamByStream(syncTable);
 
 async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<void> {
   const columns = await liveColumns(context.client, plan, context.config);

@@ -18,16 +18,9 @@ import { liveColumns } from './live-columns.js';
 import { copyStream } from './copy-stream.js';
 import { startingBookmark } from './starting-bookmark.js';
 import { StreamLog } from '../report/stream-log.js';
-import type { DatabaseContext, SyncStrategy } from './sync-strategy.js';
+import { streamByStream, type DatabaseContext, type SyncStrategy } from './sync-strategy.js';
 
-export const incrementalStrategy: SyncStrategy = {
-  async syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void> {
-    for (const plan of plans) {
-      if (context.stop.requested) return;
-      await syncIncremental(plan, context);
-    }
-  },
-};
+export const incrementalStrategy: SyncStrategy = streamByStream(syncIncremental);
 
 async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Promise<void> {
   const key = plan.replicationKey as string;

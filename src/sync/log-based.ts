@@ -12,7 +12,7 @@ import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, type SlotInfo } f
 import { decodeUtf8, serverEncoding, textDecode } from '../postgres/catalog/server-encoding.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { activateVersionMessage, schemaMessage } from '../singer/messages.js';
-import { lsnFromBookmark, lsnToBookmark, parseLsn } from '../state/lsn.js';
+import { Lsn } from '../state/lsn.js';
 import { liveColumns } from './live-columns.js';
 import { DELETED_AT_PROPERTY } from './logical/change-formatter.js';
 import { checkInputPositions } from './logical/input-positions.js';
@@ -42,20 +42,20 @@ export const logBasedStrategy: SyncStrategy = {
     for (const plan of plans) {
       const columns = await liveColumns(client, plan, config, { extraProperties: DELETED_AT_PROPERTY });
       const bookmark = startingBookmark(plan, context.state);
-      const lsn = lsnFromBookmark(bookmark?.lsn);
+      const lsn = Lsn.fromBookmark(bookmark?.lsn);
       const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
       const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
-      const stream = new LogStream(plan, columns, version, lsn ?? 0n, lsn !== null, log, text);
+      const stream = new LogStream(plan, columns, version, lsn ?? Lsn.ZERO, lsn !== null, log, text);
       await describeTable(stream, context);
       await context.writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, []));
       streams.push(stream);
       if (lsn === null) toCopy.push(stream);
     }
-    const walEnd = parseLsn(await currentWalLsn(client));
-    checkInputPositions(streams, { slotName: slot.slotName, confirmedFlush: slot.confirmedFlushLsn === null ? null : parseLsn(slot.confirmedFlushLsn), walEnd }, context.acceptLsnGap);
+    const walEnd = Lsn.parse(await currentWalLsn(client));
+    checkInputPositions(streams, { slotName: slot.slotName, confirmedFlush: slot.confirmedFlushLsn === null ? null : Lsn.parse(slot.confirmedFlushLsn), walEnd }, context.acceptLsnGap);
     if (toCopy.length > 0) await copyInSnapshot(toCopy, context);
     if (context.stop.requested) return finish(streams, context);
-    const endLsn = config.breakAtEndLsn ? parseLsn(await currentWalLsn(client)) : null;
+    const endLsn = config.breakAtEndLsn ? Lsn.parse(await currentWalLsn(client)) : null;
     context.state.setCurrentlySyncing(null);
     // SCHEMA and copy messages go downstream before the wait for changes begins.
     await context.writer.flush();
@@ -97,7 +97,7 @@ async function copyInSnapshot(streams: readonly LogStream[], context: DatabaseCo
       if (read.stopped) return;
       await writer.write(activateVersionMessage(stream.plan.stream, version));
       stream.copiedUpTo(snapshot.consistentPoint);
-      state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version, lsn: lsnToBookmark(stream.lsn) });
+      state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version, lsn: Lsn.toBookmark(stream.lsn) });
       state.setCurrentlySyncing(null);
       await state.emit();
     }

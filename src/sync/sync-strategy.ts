@@ -26,3 +26,15 @@ export interface DatabaseContext {
 export interface SyncStrategy {
   syncStreams(plans: readonly StreamPlan[], context: DatabaseContext): Promise<void>;
 }
+
+/** A strategy that syncs a database's streams one after the other, until a stop is requested. */
+export function streamByStream(syncOne: (plan: StreamPlan, context: DatabaseContext) => Promise<void>): SyncStrategy {
+  return {
+    async syncStreams(plans, context) {
+      for (const plan of plans) {
+        if (context.stop.requested) return;
+        await syncOne(plan, context);
+      }
+    },
+  };
+}

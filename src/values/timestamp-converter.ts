@@ -2,6 +2,7 @@ import { outOfRangeWriter } from './out-of-range.js';
 import type { ConvertOptions } from './pg-column-type.js';
 import type { ValueConverter } from './value-converter.js';
 
+const CHAR_PLUS = 43;
 const CHAR_MINUS = 45;
 const CHAR_DOT = 46;
 const CHAR_ZERO = 48;
@@ -47,7 +48,7 @@ function timestampToJson(text: string): string | null {
     end++;
     while (end < length && isDigit(text.charCodeAt(end))) end++;
   }
-  if (end !== length && !isZeroOffset(text, end)) return shiftedToUtc(text, fraction(text, end), end);
+  if (end !== length && !isZeroOffset((i) => text.charCodeAt(i), end, length)) return shiftedToUtc(text, fraction(text, end), end);
   // '2021-03-04 05:06:07.1' + '00000' → "2021-03-04T05:06:07.100000+00:00"
   return '"' + text.slice(0, 10) + 'T' + text.slice(11, end) + FRACTION_PAD[end === 19 ? 0 : end - 20] + '+00:00"';
 }
@@ -62,12 +63,16 @@ function isDigit(code: number): boolean {
 }
 
 /** '+00' (what a UTC session prints), '+00:00', '+00:00:00'. */
-function isZeroOffset(text: string, start: number): boolean {
-  const length = text.length;
-  if (length - start === 3) return text.charCodeAt(start + 1) === CHAR_ZERO && text.charCodeAt(start + 2) === CHAR_ZERO;
-  for (let i = start + 1; i < length; i++) {
-    const code = text.charCodeAt(i);
-    if (code !== CHAR_ZERO && code !== CHAR_COLON) return false;
+/**
+ * Whether the UTC offset at [start, end) — '+00', '-00:00', '+00:00:00' — is zero. Over any text,
+ * by its character codes: the converters read strings, the LOG_BASED byte forms read bytes.
+ */
+export function isZeroOffset(code: (index: number) => number | undefined, start: number, end: number): boolean {
+  const sign = code(start);
+  if ((sign !== CHAR_PLUS && sign !== CHAR_MINUS) || end - start < 3) return false;
+  for (let i = start + 1; i < end; i++) {
+    const c = code(i);
+    if (c !== CHAR_ZERO && c !== CHAR_COLON) return false;
   }
   return true;
 }

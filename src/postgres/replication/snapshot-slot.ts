@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import type { TapConfig } from '../../config/tap-config.js';
-import { parseLsn, type Lsn } from '../../state/lsn.js';
+import { Lsn } from '../../state/lsn.js';
 import { connectionOptions, type PgClient } from '../connection/connect.js';
 import { replicationError } from './replication-errors.js';
 
@@ -25,7 +25,7 @@ export async function exportSnapshot(config: TapConfig, database: string): Promi
     const row = rows[0] as { consistent_point: string; snapshot_name: string };
     return {
       snapshotName: row.snapshot_name,
-      consistentPoint: parseLsn(row.consistent_point),
+      consistentPoint: Lsn.parse(row.consistent_point),
       release: async () => {
         await client.end().catch(() => undefined);
       },

@@ -8,7 +8,7 @@
  */
 import type { TapConfig } from '../../config/tap-config.js';
 import { logger } from '../../log.js';
-import { formatLsn, type Lsn } from '../../state/lsn.js';
+import { Lsn } from '../../state/lsn.js';
 import { connectionOptions } from '../connection/connect.js';
 import { replicationError } from './replication-errors.js';
 import { ReadAheadQueue } from './read-ahead-queue.js';
@@ -86,7 +86,7 @@ export async function startWalStream(config: TapConfig, database: string, option
       queue.push(chunk, XLOG_DATA_HEADER);
     } else if (chunk[0] === PRIMARY_KEEPALIVE) {
       // walEnd (8 bytes), the server's clock (8), then whether it wants a reply now.
-      options.onKeepalive(chunk.readBigUInt64BE(1), queue.drained);
+      options.onKeepalive(Lsn.of(chunk.readBigUInt64BE(1)), queue.drained);
       if (chunk[17] === 1) sendStatus(false, false);
     }
   };
@@ -110,7 +110,7 @@ export async function startWalStream(config: TapConfig, database: string, option
     await Promise.race([session?.end().catch(() => undefined), leftBehind]);
   };
   try {
-    session = await startReplication(await connectionOptions(config, database), options.slot, formatLsn(options.startLsn), options.pluginOptions, {
+    session = await startReplication(await connectionOptions(config, database), options.slot, Lsn.format(options.startLsn), options.pluginOptions, {
       onStart: (connection) => {
         // CopyBothResponse has just arrived, so no CopyData has yet.
         streaming = connection;

@@ -6,7 +6,7 @@
  * STATE can never claim a change that was received but not written.
  */
 import type { MessageWriter } from '../../singer/message-writer.js';
-import { lsnToBookmark, type Lsn } from '../../state/lsn.js';
+import { Lsn } from '../../state/lsn.js';
 import { valueConverter } from '../../values/index.js';
 import type { StateKeeper } from '../state-keeper.js';
 import { StateCadence } from '../state-cadence.js';
@@ -115,7 +115,7 @@ export class ChangeReader implements ChangeSink {
   private async emitState(): Promise<void> {
     const { state } = this.options;
     for (const stream of this.streams) {
-      state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version: stream.version, lsn: lsnToBookmark(stream.lsn) });
+      state.setBookmark(stream.plan.tapStreamId, { last_replication_method: 'LOG_BASED', version: stream.version, lsn: Lsn.toBookmark(stream.lsn) });
     }
     await state.emit();
     this.cadence.emitted();

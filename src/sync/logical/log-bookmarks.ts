@@ -8,7 +8,7 @@
  * and never after the decision to stop: whatever arrives afterwards is not read, so nothing of it
  * may be claimed.
  */
-import type { Lsn } from '../../state/lsn.js';
+import { Lsn } from '../../state/lsn.js';
 
 /** A stream's position as the bookmark rule sees it. */
 export interface Positioned {
@@ -24,7 +24,7 @@ export class LogBookmarks {
   /** A transaction that committed at `commitLsn` (its commit record's start) is all written. */
   committed(commitLsn: Lsn): void {
     if (this.frozen) return;
-    for (const stream of this.streams) if (commitLsn >= stream.lsn) stream.moveTo(commitLsn + 1n);
+    for (const stream of this.streams) if (commitLsn >= stream.lsn) stream.moveTo(Lsn.after(commitLsn));
   }
 
   /**

@@ -2,12 +2,13 @@ import type { RowTarget } from '../../postgres/copy/fetch-row.js';
 import type { StreamPlan } from '../../selection/stream-plan.js';
 import { UTF8_TEXT, type DatabaseText } from '../../postgres/catalog/server-encoding.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
-import type { Lsn } from '../../state/lsn.js';
+import { Lsn } from '../../state/lsn.js';
 import type { LiveColumns } from '../live-columns.js';
 import type { StreamLog } from '../../report/stream-log.js';
 import { changeFormatter, type ChangeFormatter } from './change-formatter.js';
 import type { Positioned } from './log-bookmarks.js';
-import { COLUMNS_KEY, DELETE, IDENTITY_KEY, INSERT, RowSlots, UPDATE, Wal2JsonRowReader } from './wal2json-row.js';
+import { ActionByte } from './wal2json-action.js';
+import { COLUMNS_KEY, IDENTITY_KEY, RowSlots, Wal2JsonRowReader } from './wal2json-row.js';
 
 /** One LOG_BASED stream while changes are read: its columns, version and bookmark position. */
 export class LogStream implements Positioned {
@@ -16,7 +17,6 @@ export class LogStream implements Positioned {
   private reader!: Wal2JsonRowReader;
   private newRow!: RowSlots;
   private oldRow!: RowSlots;
-  private keySlots!: number[];
   /** Every column name this stream has seen: a change naming another one shows the table changed. */
   readonly known: Set<string>;
 
@@ -46,7 +46,6 @@ export class LogStream implements Positioned {
     this.reader = new Wal2JsonRowReader(columns.names, this.text.decode, this.known);
     this.newRow = new RowSlots(columns.names.length);
     this.oldRow = new RowSlots(columns.names.length);
-    this.keySlots = this.plan.keyProperties.map((key) => columns.names.indexOf(key)).filter((slot) => slot !== -1);
   }
 
   /** Every selected change committed before this position is downstream (the bookmark rule: log-bookmarks.ts). */
@@ -72,7 +71,7 @@ export class LogStream implements Positioned {
    */
   writeFast(data: Buffer, pos: number, action: number, deletedAt: string, writer: MessageWriter): boolean {
     const { reader, newRow, oldRow } = this;
-    if (action === DELETE) {
+    if (action === ActionByte.Delete) {
       oldRow.clear();
       if (reader.readArray(data, pos, IDENTITY_KEY, oldRow) === -1) return false;
       const line = this.formatter.deleteTokens(oldRow.tokens(data, this.text.decode), deletedAt);
@@ -80,14 +79,13 @@ export class LogStream implements Positioned {
       writer.push(line, this.log);
       return true;
     }
-    if (action !== INSERT && action !== UPDATE) return false;
+    if (action !== ActionByte.Insert && action !== ActionByte.Update) return false;
     newRow.clear();
     const end = reader.readArray(data, pos, COLUMNS_KEY, newRow);
     if (end === -1) return false;
-    if (action === UPDATE && data[end] === 44 /* , */) {
-      oldRow.clear();
-      if (reader.readArray(data, end + 1, IDENTITY_KEY, oldRow) === -1 || this.keyChanged(data)) return false;
-    }
+    // An update that carries the old identity (its key changed, or REPLICA IDENTITY FULL) takes the
+    // general path, which compares the keys once for both paths.
+    if (action === ActionByte.Update && data[end] === 44 /* , */) return false;
     const out = writer.beginLine();
     let written = false;
     try {
@@ -100,19 +98,6 @@ export class LogStream implements Positioned {
     return written;
   }
 
-  /** Whether a key column carried by both the new row and the old identity differs. */
-  private keyChanged(data: Buffer): boolean {
-    const { newRow, oldRow } = this;
-    for (const slot of this.keySlots) {
-      const before = oldRow.starts[slot] as number;
-      const now = newRow.starts[slot] as number;
-      if (before === -1 || now === -1) continue;
-      const length = (oldRow.ends[slot] as number) - before;
-      if ((newRow.ends[slot] as number) - now !== length) return true;
-      for (let j = 0; j < length; j++) if (data[before + j] !== data[now + j]) return true;
-    }
-    return false;
-  }
 
   /** Where to read a row's current values by key (unchanged TOAST values). */
   get rowTarget(): RowTarget {
@@ -126,7 +111,8 @@ export class LogStream implements Positioned {
    */
   tables: readonly { schema: string; table: string }[];
 
-  get tableKey(): string {
+  /** schema.table, for log lines. */
+  get qualifiedName(): string {
     return `${this.plan.schema}.${this.plan.table}`;
   }
 

@@ -12,7 +12,7 @@ import type { TextDecode } from '../../postgres/catalog/server-encoding.js';
 import { startWalStream, type WalStream } from '../../postgres/replication/wal-stream.js';
 import { walsenderBusy } from '../../postgres/replication/walsender-progress.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
-import { minLsn, type Lsn } from '../../state/lsn.js';
+import { Lsn } from '../../state/lsn.js';
 import type { StateKeeper } from '../state-keeper.js';
 import type { StopSignal } from '../stop-signal.js';
 import { ChangeReader } from './change-reader.js';
@@ -48,8 +48,8 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
     onStop: () => void wal?.stop(),
   });
   // Only positions the input state holds may be confirmed (what the target committed).
-  const confirmLsn = minLsn(streams.filter((stream) => stream.lsnFromInput).map((stream) => stream.lsn));
-  const startLsn = minLsn(streams.map((stream) => stream.lsn)) ?? 0n;
+  const confirmLsn = Lsn.min(streams.filter((stream) => stream.lsnFromInput).map((stream) => stream.lsn));
+  const startLsn = Lsn.min(streams.map((stream) => stream.lsn)) ?? Lsn.ZERO;
   try {
     for (;;) {
       try {

@@ -4,11 +4,11 @@
  * nothing kept) so the converter handles the value. A form writes at out.pos, into room made
  * beforehand. Pure (writes into a buffer).
  */
-import type { LineBuffer } from '../../singer/line-buffer.js';
-import { typeKind, type PgColumnType, type ValueConverter } from '../../values/index.js';
+import type { ByteSink } from '../../singer/line-buffer.js';
+import { isZeroOffset, typeKind, type PgColumnType, type ValueConverter } from '../../values/index.js';
 import { tokenText } from './wal2json-row.js';
 
-export type ByteForm = (data: Buffer, start: number, end: number, out: LineBuffer) => boolean;
+export type ByteForm = (data: Buffer, start: number, end: number, out: ByteSink) => boolean;
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -80,7 +80,7 @@ const SAMPLES = [
 /** The converter only sees the tokens the form takes: plain values, which never reach its out-of-range reporting. */
 function agrees(form: ByteForm, converter: ValueConverter, token: string): boolean {
   const data = Buffer.from(token);
-  const out = { buf: Buffer.alloc(2 * data.length + 64), pos: 0 } as LineBuffer;
+  const out: ByteSink = { buf: Buffer.alloc(2 * data.length + 64), pos: 0 };
   if (!form(data, 0, data.length, out)) return true;
   try {
     return out.buf.toString('utf8', 0, out.pos) === converter(tokenText(token));
@@ -89,7 +89,7 @@ function agrees(form: ByteForm, converter: ValueConverter, token: string): boole
   }
 }
 
-function copy(data: Buffer, start: number, end: number, out: LineBuffer): void {
+function copy(data: Buffer, start: number, end: number, out: ByteSink): void {
   const buf = out.buf;
   let pos = out.pos;
   for (let j = start; j < end; j++) buf[pos++] = data[j] as number;
@@ -101,7 +101,7 @@ function isDigit(byte: number | undefined): boolean {
 }
 
 /** true and false are the JSON values themselves. */
-function copyBoolean(data: Buffer, start: number, end: number, out: LineBuffer): boolean {
+function copyBoolean(data: Buffer, start: number, end: number, out: ByteSink): boolean {
   const length = end - start;
   if (!(length === 4 && data[start] === LOWER_T) && !(length === 5 && data[start] === LOWER_F)) return false;
   copy(data, start, end, out);
@@ -109,7 +109,7 @@ function copyBoolean(data: Buffer, start: number, end: number, out: LineBuffer):
 }
 
 /** A bare number as is; a quoted one (numeric-data-types-as-string) unquoted, unless NaN or Infinity. */
-function copyNumber(data: Buffer, start: number, end: number, out: LineBuffer): boolean {
+function copyNumber(data: Buffer, start: number, end: number, out: ByteSink): boolean {
   const quoted = data[start] === QUOTE ? 1 : 0;
   const first = data[start + quoted];
   if (!isDigit(first) && !(first === MINUS && isDigit(data[start + quoted + 1]))) return false;
@@ -118,7 +118,7 @@ function copyNumber(data: Buffer, start: number, end: number, out: LineBuffer): 
 }
 
 /** A string literal is already the JSON string of its text (escape_json and JSON.stringify agree). */
-function copyString(data: Buffer, start: number, end: number, out: LineBuffer): boolean {
+function copyString(data: Buffer, start: number, end: number, out: ByteSink): boolean {
   if (data[start] !== QUOTE) return false;
   copy(data, start, end, out);
   return true;
@@ -128,7 +128,7 @@ function copyString(data: Buffer, start: number, end: number, out: LineBuffer): 
  * '"2021-03-04 05:06:07.1+00"' → '"2021-03-04T05:06:07.100000+00:00"', and without an offset
  * (timestamp without time zone) the same; other offsets, infinity, BC and long years are refused.
  */
-function timestampForm(data: Buffer, start: number, end: number, out: LineBuffer): boolean {
+function timestampForm(data: Buffer, start: number, end: number, out: ByteSink): boolean {
   const text = start + 1;
   const textEnd = end - 1;
   if (data[start] !== QUOTE || textEnd - text < 19 || data[text + 4] !== MINUS || data[textEnd - 1] === LETTER_C) return false;
@@ -139,7 +139,7 @@ function timestampForm(data: Buffer, start: number, end: number, out: LineBuffer
     if (digits === 0 || digits > 6) return false;
     secondsEnd += 1 + digits;
   }
-  if (secondsEnd !== textEnd && !isZeroOffset(data, secondsEnd, textEnd)) return false;
+  if (secondsEnd !== textEnd && !isZeroOffset((i) => data[i], secondsEnd, textEnd)) return false;
   const buf = out.buf;
   let pos = out.pos;
   for (let j = start; j < text + 10; j++) buf[pos++] = data[j] as number;
@@ -159,11 +159,6 @@ function timestampForm(data: Buffer, start: number, end: number, out: LineBuffer
 }
 
 /** '+00', '+00:00', '+00:00:00' (what a UTC session prints): every character after the sign a zero or a colon. */
-function isZeroOffset(data: Buffer, start: number, end: number): boolean {
-  if (data[start] !== PLUS && data[start] !== MINUS) return false;
-  for (let j = start + 1; j < end; j++) if (data[j] !== ZERO && data[j] !== COLON) return false;
-  return end - start >= 3;
-}
 
 /** '"2021-03-04"' → the converter's form of a date, whose text after the date is fixed ('T00:00:00.000000+00:00"', or '"'). */
 function dateForm(sample: string): ByteForm | null {
@@ -181,7 +176,7 @@ function dateForm(sample: string): ByteForm | null {
  * A json/jsonb value: the string literal unescaped is the document. Only \" \\ and \/ are undone
  * here; any other escape stands for a control character (a line break to compact) and is refused.
  */
-function unescapeJson(data: Buffer, start: number, end: number, out: LineBuffer): boolean {
+function unescapeJson(data: Buffer, start: number, end: number, out: ByteSink): boolean {
   if (data[start] !== QUOTE) return false;
   const buf = out.buf;
   let pos = out.pos;
@@ -198,7 +193,7 @@ function unescapeJson(data: Buffer, start: number, end: number, out: LineBuffer)
 }
 
 /** '"{1,-2,{3.5}}"' → '[1,-2,[3.5]]': numbers only; NULL, quotes, bounds, NaN and Infinity are refused. */
-function numberArrayForm(data: Buffer, start: number, end: number, out: LineBuffer): boolean {
+function numberArrayForm(data: Buffer, start: number, end: number, out: ByteSink): boolean {
   if (data[start] !== QUOTE || data[start + 1] !== OPEN_BRACE) return false;
   const buf = out.buf;
   let pos = out.pos;
@@ -214,7 +209,7 @@ function numberArrayForm(data: Buffer, start: number, end: number, out: LineBuff
 }
 
 /** Copies a constant (a key, the line's prefix or suffix). */
-export function put(out: LineBuffer, bytes: Buffer): void {
+export function put(out: ByteSink, bytes: Buffer): void {
   const length = bytes.length;
   // TypedArray.set costs more than a loop below a few dozen bytes (a key is a handful).
   if (length > 48) {

@@ -17,7 +17,8 @@ import { DELETED_AT_PROPERTY } from './change-formatter.js';
 import type { ChangeDecoder, ChangeSink } from './change-decoder.js';
 import type { LogStream } from './log-stream.js';
 import { decodeWal2Json, type Wal2JsonMessage } from './wal2json-message.js';
-import { changeAction, DELETE, INSERT, TableKeyReader, tableKey, UPDATE } from './wal2json-row.js';
+import { ActionByte, Action } from './wal2json-action.js';
+import { changeAction, TableKeyReader, tableKey } from './wal2json-row.js';
 
 export interface Wal2JsonDecoderContext {
   config: TapConfig;
@@ -54,12 +55,12 @@ export class Wal2JsonDecoder implements ChangeDecoder {
   read(data: Buffer, start: number, sink: ChangeSink): Promise<void> | undefined {
     const action = changeAction(data, start);
     const txn = sink.transaction;
-    if (txn !== null && (action === INSERT || action === UPDATE || action === DELETE) && this.tableKeys.read(data, start)) {
+    if (txn !== null && (action === ActionByte.Insert || action === ActionByte.Update || action === ActionByte.Delete) && this.tableKeys.read(data, start)) {
       const stream = this.byTable.get(this.tableKeys.key);
       if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
       if (stream.writeFast(data, this.tableKeys.next, action, txn.deletedAt, this.context.writer)) {
         sink.wrote(1);
-        stream.log.wrote(1, 0, action === INSERT ? 'inserts' : action === UPDATE ? 'updates' : 'deletes');
+        stream.log.wrote(1, 0, action === ActionByte.Insert ? 'inserts' : action === ActionByte.Update ? 'updates' : 'deletes');
         return this.context.writer.backpressure;
       }
     }
@@ -68,13 +69,13 @@ export class Wal2JsonDecoder implements ChangeDecoder {
   }
 
   private readGeneral(message: Wal2JsonMessage, sink: ChangeSink): Promise<void> | undefined {
-    if (message.action === 'B') {
+    if (message.action === Action.Begin) {
       sink.begin(message.commitLsn, message.timestamp);
       return undefined;
     }
-    if (message.action === 'C') return sink.commit(message.commitLsn, message.endLsn);
+    if (message.action === Action.Commit) return sink.commit(message.commitLsn, message.endLsn);
     const txn = sink.transaction;
-    if (message.action === 'M' || txn === null) return undefined;
+    if (message.action === Action.Message || txn === null) return undefined;
     const stream = this.byTable.get(tableKey(message.schema, message.table));
     if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
     return this.applyChange(stream, message, txn.deletedAt).then((written) => sink.wrote(written));
@@ -83,31 +84,31 @@ export class Wal2JsonDecoder implements ChangeDecoder {
   /** Writes the RECORD lines of one change; returns how many. */
   private async applyChange(stream: LogStream, message: Wal2JsonMessage, deletedAt: string): Promise<number> {
     const { writer } = this.context;
-    if (message.action === 'T') {
+    if (message.action === Action.Truncate) {
       stream.newVersion(Date.now());
-      logger('log-based').warn({ tap_stream_id: stream.plan.tapStreamId }, `table ${stream.tableKey} was truncated: starting table version ${stream.version}; the target drops rows of older versions`);
+      logger('log-based').warn({ tap_stream_id: stream.plan.tapStreamId }, `table ${stream.qualifiedName} was truncated: starting table version ${stream.version}; the target drops rows of older versions`);
       await writer.write(activateVersionMessage(stream.plan.stream, stream.version));
       return 0;
     }
-    if (message.action !== 'I' && message.action !== 'U' && message.action !== 'D') return 0;
+    if (message.action !== Action.Insert && message.action !== Action.Update && message.action !== Action.Delete) return 0;
     const unseen = [...message.columns, ...message.identity].map((column) => column.name).filter((name) => !stream.known.has(name));
     if (unseen.length > 0) await this.followDrift(stream, unseen);
     const write = async (text: string, kind: ChangeKind): Promise<void> => {
       await writer.write(text);
       stream.log.wrote(1, Buffer.byteLength(text), kind);
     };
-    if (message.action === 'D') {
+    if (message.action === Action.Delete) {
       await write(stream.formatter.delete(message.identity, deletedAt), 'deletes');
       return 1;
     }
     let lines = 0;
-    const kind: ChangeKind = message.action === 'I' ? 'inserts' : 'updates';
-    if (message.action === 'U' && stream.formatter.keyChanged(message.columns, message.identity)) {
+    const kind: ChangeKind = message.action === Action.Insert ? 'inserts' : 'updates';
+    if (message.action === Action.Update && stream.formatter.keyChanged(message.columns, message.identity)) {
       await write(stream.formatter.delete(message.identity, deletedAt), 'deletes');
       lines++;
     }
     const { line, missing } = stream.formatter.upsert(message.columns);
-    if (missing.length === 0 || message.action === 'I') {
+    if (missing.length === 0 || message.action === Action.Insert) {
       await write(line, kind);
       return lines + 1;
     }
@@ -122,7 +123,7 @@ export class Wal2JsonDecoder implements ChangeDecoder {
     }
     const current = await this.currentRow(stream, message);
     if (current === null) {
-      // The row is gone now, so a later DELETE (or TRUNCATE) in the WAL removes it downstream.
+      // The row is gone now, so a later ActionByte.Delete (or TRUNCATE) in the WAL removes it downstream.
       logger('log-based').debug({ tap_stream_id: stream.plan.tapStreamId, columns: missing }, 'update with unchanged TOAST values of a row deleted since: skipped');
       return lines;
     }

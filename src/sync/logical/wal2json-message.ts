@@ -5,7 +5,8 @@
  * values keep PostgreSQL's exact text (wal2json before 2.6 prints bigint and numeric as bare JSON
  * numbers, which JSON.parse would round), and no object is built per column. Pure.
  */
-import { parseLsn, type Lsn } from '../../state/lsn.js';
+import { Lsn } from '../../state/lsn.js';
+import { Action } from './wal2json-action.js';
 
 export interface Wal2JsonColumn {
   name: string;
@@ -14,11 +15,11 @@ export interface Wal2JsonColumn {
 }
 
 export type Wal2JsonMessage =
-  | { action: 'B'; commitLsn: Lsn; timestamp: string }
-  | { action: 'C'; commitLsn: Lsn; timestamp: string; endLsn: Lsn }
-  | { action: 'I' | 'U' | 'D'; schema: string; table: string; columns: Wal2JsonColumn[]; identity: Wal2JsonColumn[] }
-  | { action: 'T'; schema: string; table: string }
-  | { action: 'M' };
+  | { action: typeof Action.Begin; commitLsn: Lsn; timestamp: string }
+  | { action: typeof Action.Commit; commitLsn: Lsn; timestamp: string; endLsn: Lsn }
+  | { action: typeof Action.Insert | typeof Action.Update | typeof Action.Delete; schema: string; table: string; columns: Wal2JsonColumn[]; identity: Wal2JsonColumn[] }
+  | { action: typeof Action.Truncate; schema: string; table: string }
+  | { action: typeof Action.Message };
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -165,18 +166,18 @@ export function decodeWal2Json(text: string): Wal2JsonMessage {
     else scan.skipValue();
   } while (scan.next(CLOSE_BRACE));
   switch (action) {
-    case 'B':
-      return { action: 'B', commitLsn: parseLsn(lsn), timestamp };
-    case 'C':
-      return { action: 'C', commitLsn: parseLsn(lsn), timestamp, endLsn: nextLsn === '' ? parseLsn(lsn) : parseLsn(nextLsn) };
-    case 'I':
-    case 'U':
-    case 'D':
+    case Action.Begin:
+      return { action: Action.Begin, commitLsn: Lsn.parse(lsn), timestamp };
+    case Action.Commit:
+      return { action: Action.Commit, commitLsn: Lsn.parse(lsn), timestamp, endLsn: nextLsn === '' ? Lsn.parse(lsn) : Lsn.parse(nextLsn) };
+    case Action.Insert:
+    case Action.Update:
+    case Action.Delete:
       return { action, schema, table, columns, identity };
-    case 'T':
-      return { action: 'T', schema, table };
-    case 'M':
-      return { action: 'M' };
+    case Action.Truncate:
+      return { action: Action.Truncate, schema, table };
+    case Action.Message:
+      return { action: Action.Message };
     default:
       throw new Error(`unknown wal2json action ${JSON.stringify(action)}`);
   }

@@ -60,9 +60,6 @@ const VALUE_KEY_LENGTH = 10;
 export const COLUMNS_KEY = Buffer.from('"columns":');
 export const IDENTITY_KEY = Buffer.from('"identity":');
 
-export const INSERT = 73; // I
-export const UPDATE = 85; // U
-export const DELETE = 68; // D
 
 /** The action letter ('I', 'U', 'D', 'B', 'C', 'T', 'M') of the document at `start`, or 0 for another layout. */
 export function changeAction(data: Buffer, start: number): number {
