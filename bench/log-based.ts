@@ -324,6 +324,7 @@ async function main(): Promise<void> {
     const srcChanged = commit === null ? null : spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim() !== '';
     // wal2json is a plugin, not an extension: the server cannot say its version; a Debian package can.
     const major = Math.floor(cluster.serverVersionNum / 10000);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     const wal2json = spawnSync('dpkg-query', ['-W', '-f=${Version}', `postgresql-${major}-wal2json`], { encoding: 'utf8' });
     const report = {
       bench: 'log-based', date: now.toISOString(), commit, srcChanged, node: process.version, serverVersionNum: cluster.serverVersionNum,

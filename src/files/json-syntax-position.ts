@@ -37,14 +37,14 @@ export function jsonSyntaxPosition(text: string): number {
   const value = (): void => {
     space();
     const ch = text[i];
-    if (ch === '{') return members('}', () => { space(); if (text[i] !== '"') fail(); string(); space(); if (text[i] !== ':') fail(); i++; value(); });
-    if (ch === '[') return members(']', value);
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
-    fail();
+    if (ch === '{') members('}', () => { space(); if (text[i] !== '"') fail(); string(); space(); if (text[i] !== ':') fail(); i++; value(); });
+    else if (ch === '[') members(']', value);
+    else if (ch === '"') string();
+    else if (ch === 't') literal('true');
+    else if (ch === 'f') literal('false');
+    else if (ch === 'n') literal('null');
+    else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) number();
+    else fail();
   };
   const members = (close: string, member: () => void): void => {
     i++;

@@ -138,9 +138,14 @@ const NULL_EMPTY = 'NULL is an empty cell';
 const pipelinewiseMapping: Explain = (_column, want, got) => {
   if (want === '' && got === null) return { reason: EMPTY_AS_NULL };
   if (sameDouble(want, got)) return { reason: FLOATS };
-  if (typeof want === 'string' && got === want.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1))) return { reason: CONTROL_ESCAPED };
+  if (typeof want === 'string' && got === jsonEscapedControls(want)) return { reason: CONTROL_ESCAPED };
   return null;
 };
+
+/** The text with each control character as its JSON escape (what json.dumps writes for it). */
+function jsonEscapedControls(text: string): string {
+  return [...text].map((ch) => (ch.charCodeAt(0) < 32 ? JSON.stringify(ch).slice(1, -1) : ch)).join('');
+}
 
 /** pipelinewise-target-postgres into its own schema of the test database; the table read back as JSON in SQL. */
 async function loadPipelinewise(schema: string, validate: boolean, selected: CatalogJson = catalog): Promise<Map<number, Row>> {

@@ -40,7 +40,12 @@ test('a stalled consumer pauses the tap instead of growing its memory', { skip: 
   let peak = 0;
   const sampler = setInterval(() => { peak = Math.max(peak, rssMegabytes(child.pid!)); }, 50);
   child.stdout.pause();
-  await new Promise((resolve) => setTimeout(resolve, 3000));
+  // Back-pressure end to end: the tap stops reading its COPY, so the server waits to write to it.
+  for (;;) {
+    const rows = await db.query<{ waiting: boolean }>("SELECT bool_or(wait_event = 'ClientWrite') AS waiting FROM pg_stat_activity WHERE usename = 'tapuser' AND query LIKE 'COPY%'");
+    if (rows[0]?.waiting === true) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   let records = 0;
   lineReader(child.stdout, (line) => { if (line.startsWith('{"type":"RECORD"')) records++; });
   child.stdout.resume();

@@ -56,9 +56,8 @@ test('a change committed while the tap idles reaches stdout while the tap still 
   try {
     await slotActive(db);
     await db.query('INSERT INTO live VALUES (1)');
-    const started = Date.now();
-    await tap.waitFor((m) => m.type === 'RECORD', 10_000);
-    assert.ok(Date.now() - started < 10_000);
+    await tap.waitFor((m) => m.type === 'RECORD');
+    assert.equal(tap.child.exitCode, null, 'the record arrived while the tap still runs');
   } finally {
     tap.child.kill('SIGTERM');
     await tap.done;

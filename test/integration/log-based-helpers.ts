@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { messagesOfType, type CatalogJson } from '../harness/catalog-select.js';
+import { parseExact as parseExactJson } from '../harness/exact-json.js';
 import { collectText, lineReader } from '../harness/line-reader.js';
 import { spawnTap, type TapResult } from '../harness/run-cli.js';
 import { assertSingerStream } from '../harness/singer-assert.js';
@@ -71,32 +72,9 @@ export function lsnValue(text: string): bigint {
   return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);
 }
 
-/**
- * JSON.parse that keeps every number as its exact text (a string), so values like
- * 9223372036854775807 can be compared with the server's own output. Written here rather than
- * borrowed from src so the test does not check the tap with the tap's own code.
- */
+/** A line with every number as its exact text. */
 export function parseExact(line: string): Message {
-  let out = '';
-  let i = 0;
-  while (i < line.length) {
-    const ch = line[i]!;
-    if (ch === '"') {
-      let j = i + 1;
-      while (line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
-      out += line.slice(i, j + 1);
-      i = j + 1;
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
-      let j = i + 1;
-      while (j < line.length && /[0-9.eE+-]/.test(line[j]!)) j++;
-      out += `"${line.slice(i, j)}"`;
-      i = j;
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  return JSON.parse(out) as Message;
+  return parseExactJson(line) as Message;
 }
 
 export function exactRecords(result: TapResult, stream: string): Record<string, unknown>[] {

@@ -116,10 +116,10 @@ test('streams from several databases sync in one run', async () => {
 
 const INVALID: [string, (catalog: CatalogJson) => CatalogJson, RegExp][] = [
   ['INCREMENTAL without a replication key', (c) => selectInCatalog(c, { [`${'DB'}-public-orders`]: { method: 'INCREMENTAL' } }), /INCREMENTAL replication needs a "replication-key"/],
-  ['LOG_BASED on a view', (c) => selectInCatalog(c, { [`DB-public-order_view`]: { method: 'LOG_BASED' } }), /LOG_BASED replication is not possible for a view/],
-  ['a view key that is not a column', (c) => selectInCatalog(c, { [`DB-public-order_view`]: { viewKeys: ['nope'] } }), /key column "nope" is not a column/],
-  ['a replication key that is not a column', (c) => selectInCatalog(c, { [`DB-public-orders`]: { method: 'INCREMENTAL', replicationKey: 'nope' } }), /replication-key "nope" is not a column/],
-  ['an unknown replication method', (c) => selectInCatalog(c, { [`DB-public-orders`]: { method: 'SOMETIMES' } }), /unknown replication method "SOMETIMES"/],
+  ['LOG_BASED on a view', (c) => selectInCatalog(c, { 'DB-public-order_view': { method: 'LOG_BASED' } }), /LOG_BASED replication is not possible for a view/],
+  ['a view key that is not a column', (c) => selectInCatalog(c, { 'DB-public-order_view': { viewKeys: ['nope'] } }), /key column "nope" is not a column/],
+  ['a replication key that is not a column', (c) => selectInCatalog(c, { 'DB-public-orders': { method: 'INCREMENTAL', replicationKey: 'nope' } }), /replication-key "nope" is not a column/],
+  ['an unknown replication method', (c) => selectInCatalog(c, { 'DB-public-orders': { method: 'SOMETIMES' } }), /unknown replication method "SOMETIMES"/],
 ];
 
 for (const [what, select, message] of INVALID) {

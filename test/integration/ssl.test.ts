@@ -133,7 +133,7 @@ test('tap_ssl, which pg_hba admits only over TLS: discovery and sync for every e
     { sslmode: 'verify-full', ...verified() },
   ];
   const seen = await Promise.all(modes.map((mode) => connSsl(ssl(mode))));
-  seen.forEach((row, i) => assert.equal(row.ssl, true, JSON.stringify(modes[i])));
+  for (const [i, row] of seen.entries()) assert.equal(row.ssl, true, JSON.stringify(modes[i]));
   const refused = await runSync(ssl({ sslmode: 'disable' }), catalog);
   const error = assertOneLineError(refused, 'PG_AUTH_FAILED');
   assert.match(error.msg, /tap_ssl/);
@@ -196,7 +196,7 @@ test('a server without SSL: require and verify-* fail with PG_SSL_REFUSED, prefe
     const error = assertOneLineError(result, 'PG_SSL_REFUSED');
     assert.match(error.msg, new RegExp(`127\\.0\\.0\\.1:${plain.port}`), JSON.stringify(refusing[i]));
   });
-  fallbacks.forEach((row, i) => assert.equal(row.ssl, false, modes[i]));
+  for (const [i, row] of fallbacks.entries()) assert.equal(row.ssl, false, modes[i]);
 });
 
 test('a server certificate for another host name: verify-full fails naming the host-name check, verify-ca passes', { skip }, async () => {

@@ -168,23 +168,31 @@ async function terminateTapBackend(predicate: string): Promise<number> {
   throw new Error('no tap backend to terminate');
 }
 
-test('a connection lost during a COPY is PG_CONNECTION_LOST, retryable, and the resumed run loses nothing', async () => {
-  const selected = selectInCatalog(discovered, { [id('wide')]: { method: 'FULL_TABLE' } });
-  const tap = startTap(db, selected, undefined, { state_interval_rows: 1000 });
+/**
+ * Starts the tap, holds its stdout after the first RECORD (so the read is mid-way), ends the tap's
+ * backend matching `predicate`, and checks the coded, retryable error. Returns the ids the killed
+ * run wrote and its last STATE.
+ */
+async function loseConnection(selected: CatalogJson, state: unknown, predicate: string): Promise<{ ids: unknown[]; state: unknown }> {
+  const tap = startTap(db, selected, state, { state_interval_rows: 1000 });
   await tap.waitFor((m) => m.type === 'RECORD');
-  // Hold stdout so the COPY is mid-way (backpressure) when its backend goes.
   tap.child.stdout.pause();
-  await terminateTapBackend("query LIKE 'COPY%'");
+  await terminateTapBackend(predicate);
   tap.child.stdout.resume();
   const ended = await tap.done;
   assert.equal(ended.code, 1, ended.stderr);
   const error = errorLine(ended.stderr);
   assert.equal(error.code, 'PG_CONNECTION_LOST', ended.stderr);
   assert.equal(error.retryable, true);
-  const states = messagesOfType<{ value: unknown }>(tap.lines, 'STATE');
-  const resumed = await runSync(db.tapConfig(), selected, states.at(-1)!.value);
+  return { ids: tap.lines.filter((m) => m.type === 'RECORD').map((m) => m.record!.id), state: messagesOfType<{ value: unknown }>(tap.lines, 'STATE').at(-1)!.value };
+}
+
+test('a connection lost during a COPY is PG_CONNECTION_LOST, retryable, and the resumed run loses nothing', async () => {
+  const selected = selectInCatalog(discovered, { [id('wide')]: { method: 'FULL_TABLE' } });
+  const lost = await loseConnection(selected, undefined, "query LIKE 'COPY%'");
+  const resumed = await runSync(db.tapConfig(), selected, lost.state);
   assert.equal(resumed.code, 0, resumed.stderr);
-  const ids = new Set([...tap.lines.filter((m) => m.type === 'RECORD').map((m) => m.record!.id), ...records(resumed.lines).map((r) => r.id)]);
+  const ids = new Set([...lost.ids, ...records(resumed.lines).map((r) => r.id)]);
   assert.equal(ids.size, 150000, 'every row arrived in one of the two runs');
 });
 
@@ -193,18 +201,8 @@ test('a terminated replication session is PG_CONNECTION_LOST, retryable, and the
   const first = await syncOk(db, selected);
   await db.query('INSERT INTO streamed SELECT g, $1 FROM generate_series(1000, 60999) g', [Buffer.alloc(200, 'y').toString()]);
   await flushWal(db);
-  const tap = startTap(db, selected, lastState(first), { state_interval_rows: 1000 });
-  await tap.waitFor((m) => m.type === 'RECORD');
-  tap.child.stdout.pause();
-  await terminateTapBackend("backend_type = 'walsender'");
-  tap.child.stdout.resume();
-  const ended = await tap.done;
-  assert.equal(ended.code, 1, ended.stderr);
-  const error = errorLine(ended.stderr);
-  assert.equal(error.code, 'PG_CONNECTION_LOST', ended.stderr);
-  assert.equal(error.retryable, true);
-  const states = messagesOfType<{ value: unknown }>(tap.lines, 'STATE');
-  const resumed = await syncOk(db, selected, states.at(-1)!.value);
-  const ids = new Set([...tap.lines.filter((m) => m.type === 'RECORD').map((m) => m.record!.id), ...records(resumed.lines).map((r) => r.id)]);
+  const lost = await loseConnection(selected, lastState(first), "backend_type = 'walsender'");
+  const resumed = await syncOk(db, selected, lost.state);
+  const ids = new Set([...lost.ids, ...records(resumed.lines).map((r) => r.id)]);
   for (let i = 1000; i < 61000; i++) assert.ok(ids.has(i), `row ${i} arrived`);
 });

@@ -108,7 +108,10 @@ export function parseExact(text: string): unknown {
       const object: Record<string, unknown> = {};
       i++;
       space();
-      if (text[i] === '}') return i++, object;
+      if (text[i] === '}') {
+        i++;
+        return object;
+      }
       for (;;) {
         space();
         const key = value() as string;
@@ -123,7 +126,10 @@ export function parseExact(text: string): unknown {
       const array: unknown[] = [];
       i++;
       space();
-      if (text[i] === ']') return i++, array;
+      if (text[i] === ']') {
+        i++;
+        return array;
+      }
       for (;;) {
         array.push(value());
         space();
@@ -138,7 +144,10 @@ export function parseExact(text: string): unknown {
       return JSON.parse(literal) as string;
     }
     for (const [word, result] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(word, i)) return (i += word.length), result;
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return result;
+      }
     }
     const start = i;
     while (i < text.length && '+-0123456789.eE'.includes(text[i] as string)) i++;

@@ -16,7 +16,7 @@ export interface TypeSample {
   noArray?: boolean;
 }
 
-export const SETUP_TYPES = String.raw`
+export const SETUP_TYPES = `
   CREATE EXTENSION IF NOT EXISTS hstore; CREATE EXTENSION IF NOT EXISTS citext; CREATE EXTENSION IF NOT EXISTS ltree;
   CREATE TYPE mood AS ENUM ('sad', 'ok', 'quote"d', 'with space', 'é ✓');
   CREATE TYPE inner_t AS (ts timestamptz, tags text[], note text);
@@ -98,7 +98,7 @@ export const TYPES: readonly TypeSample[] = [
   { name: 'interval_ym', sqlType: 'interval year to month', family: 'interval', samples: ["'1-2'", "'-3 years'"] },
   {
     name: 'json', sqlType: 'json', family: 'json',
-    samples: [String.raw`E'{"a": 1,\n "big": 123456789012345678901234567890.123, "s": "q\\"b\\\\ é\\n"}'`, "'null'", "'[]'", String.raw`'"str"'`, "'  {\"sp\" : [ 1 , 2 ] }  '", "'-0.0e-7'"],
+    samples: [String.raw`E'{"a": 1,\n "big": 123456789012345678901234567890.123, "s": "q\\"b\\\\ é\\n"}'`, "'null'", "'[]'", `'"str"'`, "'  {\"sp\" : [ 1 , 2 ] }  '", "'-0.0e-7'"],
   },
   {
     name: 'jsonb', sqlType: 'jsonb', family: 'json',

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { changeFormatter, DELETED_AT, type ChangeShape } from '../../src/sync/logical/change-formatter.js';
 import type { Wal2JsonColumn } from '../../src/sync/logical/wal2json-message.js';
 import { valueConverter, type PgColumnType } from '../../src/values/index.js';
+import { pgType } from '../harness/builders.js';
 
 function type(typname: string, typcategory: string): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory, typmod: -1, notNull: false };
+  return pgType(typname, { typcategory });
 }
 
 const INT8 = type('int8', 'N');

@@ -2,10 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { columnSchema, schemaToJson, type ConvertOptions, type PgColumnType } from '../../src/values/index.js';
 import { compileBothDrafts, PROBES } from '../integration/types-drafts.js';
+import { pgType } from '../harness/builders.js';
 
-function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'U', typmod: -1, notNull: false, ...extra };
-}
+const column = pgType;
 
 function arrayOf(element: PgColumnType): PgColumnType {
   return column('_' + element.typname, { typcategory: 'A', element, delimiter: ',' });

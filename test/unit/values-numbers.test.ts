@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { valueConverter, type ConvertOptions, type PgColumnType } from '../../src/values/index.js';
+import { valueConverter, type ConvertOptions } from '../../src/values/index.js';
+import { pgType } from '../harness/builders.js';
 
-function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'N', typmod: -1, notNull: false, ...extra };
-}
+const column = pgType;
 
 /** The fragment must be the input digits exactly, and valid JSON. */
 function assertVerbatimNumber(typname: string, text: string): void {

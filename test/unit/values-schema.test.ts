@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { columnSchema, ExactNumber, schemaToJson, type PgColumnType } from '../../src/values/index.js';
+import { pgType } from '../harness/builders.js';
 
-function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'U', typmod: -1, notNull: false, ...extra };
-}
+const column = pgType;
 
 function arrayColumn(element: string, extra: Partial<PgColumnType> = {}, elementExtra: Partial<PgColumnType> = {}): PgColumnType {
   const typmod = extra.typmod ?? -1;

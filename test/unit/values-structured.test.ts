@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { valueConverter, type PgColumnType } from '../../src/values/index.js';
+import { pgType } from '../harness/builders.js';
 
-function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'U', typmod: -1, notNull: false, ...extra };
-}
+const column = pgType;
 
 function composite(attributes: Record<string, PgColumnType>): PgColumnType {
   return column('comp', { typtype: 'c', typcategory: 'C', attributes: Object.entries(attributes).map(([name, type]) => ({ name, type })) });
@@ -50,7 +49,7 @@ test('composites are objects: NULL fields, quoted fields, doubled quotes and bac
 test('composites nest and hold arrays, timestamps, json and numbers exactly', () => {
   const inner = composite({ ts: column('timestamptz'), tags: arrayOf(column('text')) });
   const outer = composite({ big: column('numeric'), inner, j: column('jsonb'), d: column('date') });
-  const text = String.raw`(12345678901234567890.123456789,"(""2021-03-04 05:06:07.5+00"",""{a,""""b c"""",NULL}"")","{""k"": [1, 2.50]}",infinity)`;
+  const text = `(12345678901234567890.123456789,"(""2021-03-04 05:06:07.5+00"",""{a,""""b c"""",NULL}"")","{""k"": [1, 2.50]}",infinity)`;
   assert.equal(
     valueConverter(outer)(text),
     '{"big":12345678901234567890.123456789,"inner":{"ts":"2021-03-04T05:06:07.500000+00:00","tags":["a","b c",null]},"j":{"k": [1, 2.50]},"d":null}',

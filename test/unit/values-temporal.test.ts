@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { valueConverter, type ConvertOptions, type PgColumnType } from '../../src/values/index.js';
+import { valueConverter, type ConvertOptions } from '../../src/values/index.js';
+import { pgType } from '../harness/builders.js';
 
-function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'D', typmod: -1, notNull: false, ...extra };
-}
+const column = pgType;
 
 function assertConverts(typname: string, cases: ReadonlyArray<readonly [string, string | null]>): void {
   const toJson = valueConverter(column(typname));

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonString, valueConverter, type PgColumnType } from '../../src/values/index.js';
+import { pgType } from '../harness/builders.js';
 
-function column(typname: string, extra: Partial<PgColumnType> = {}): PgColumnType {
-  return { sqlType: typname, typname, typtype: 'b', typcategory: 'S', typmod: -1, notNull: false, ...extra };
-}
+const column = pgType;
 
 function assertOneLine(fragment: string): void {
   assert.ok(!/[\n\r]/.test(fragment), `fragment has a raw line break: ${fragment}`);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeWal2Json } from '../../src/sync/logical/wal2json-message.js';
 import { changeAction, COLUMNS_KEY, RowSlots, TableKeyReader, tableKey, tokenText, Wal2JsonRowReader, type RowToken } from '../../src/sync/logical/wal2json-row.js';
+import { wal2jsonChange } from '../harness/builders.js';
 
 /** The table key and the index (in bytes) after it, or null (a fresh reader: nothing remembered). */
 function readTableKey(text: string, reader = new TableKeyReader()): { key: string; next: number } | null {
@@ -10,8 +11,7 @@ function readTableKey(text: string, reader = new TableKeyReader()): { key: strin
 const action = (text: string): number => changeAction(Buffer.from(text), 0);
 
 // Documents as wal2json 2.5 prints them with format-version 2, include-types false (what the tap asks for).
-const HEAD = '{"action":"I","timestamp":"2026-11-25 10:05:54.256785+00","lsn":"0/1948EC0","schema":"public","table":"orders",';
-const doc = (columns: string, action = 'I', tail = ''): string => `${HEAD.replace('"I"', `"${action}"`)}"columns":[${columns}]${tail}}`;
+const doc = (columns: string, action: 'I' | 'U' | 'D' = 'I', tail = ''): string => `${wal2jsonChange({ action }).slice(0, -1)},"columns":[${columns}]${tail}}`;
 const NAMES = ['id', 'label', 'amount', 'paid', 'note'];
 
 /** The tokens as text and the end of the array as a character index (-1: refused). */

@@ -71,8 +71,8 @@ export async function runTapOnce(context: RunContext, pattern: Pattern): Promise
     if (line.startsWith('{"type":"RECORD"')) {
       received++;
       const stream = /^\{"type":"RECORD","stream":"([^"]*)"/.exec(line)?.[1] ?? '';
-      let entry = context.delivery.get(stream);
-      if (entry === undefined) context.delivery.set(stream, (entry = { received: 0, distinct: new Set() }));
+      const entry = context.delivery.get(stream) ?? { received: 0, distinct: new Set<string>() };
+      context.delivery.set(stream, entry);
       entry.received++;
       entry.distinct.add(createHash('sha1').update(line.replace(/,"time_extracted":"[^"]*"/, '')).digest('base64'));
     }

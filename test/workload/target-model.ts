@@ -2,6 +2,7 @@
 // count only once a STATE after them arrives; whatever came after the last STATE of a run that
 // died is thrown away, and the next run starts from that STATE. Then each table is rebuilt the way
 // a versioning, upserting target would, and compared with the source value by value.
+import { parseExact } from '../harness/exact-json.js';
 import type { Method, WorkloadTable } from './workload-schema.js';
 
 type Message = { type: string; stream?: string; record?: Record<string, unknown>; version?: string };
@@ -108,27 +109,3 @@ function canonical(value: unknown): string {
   return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(',')}}`;
 }
 
-/** JSON.parse with every number kept as its exact text (the tap writes numbers exactly). */
-export function parseExact(text: string): unknown {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (ch === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (j >= text.length) throw new Error(`unterminated string in ${text.slice(0, 80)}…`);
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
-      let j = i + 1;
-      while (j < text.length && /[0-9.eE+-]/.test(text[j]!)) j++;
-      out += `"${text.slice(i, j)}"`;
-      i = j;
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  return JSON.parse(out);
-}

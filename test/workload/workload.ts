@@ -85,7 +85,8 @@ async function run(cluster: Cluster, options: WorkloadOptions, started: number):
   let faults = 0;
   const record = (outcome: RunOutcome): void => {
     runs++;
-    const entry = (byPattern[outcome.pattern] ??= { runs: 0, faulted: 0 });
+    const entry = byPattern[outcome.pattern] ?? { runs: 0, faulted: 0 };
+    byPattern[outcome.pattern] = entry;
     entry.runs++;
     if (outcome.faulted) {
       entry.faulted++;

@@ -4,7 +4,7 @@
  * and tells the reader about transaction boundaries and what it wrote. The reader owns everything
  * else: the open transaction, bookmarks, STATE and the decision to stop.
  */
-import { Lsn } from '../../state/lsn.js';
+import type { Lsn } from '../../state/lsn.js';
 
 export interface Transaction {
   /** Where the transaction's commit record starts: the position bookmarks are made of. */

@@ -2,7 +2,7 @@ import type { RowTarget } from '../../postgres/copy/fetch-row.js';
 import type { StreamPlan } from '../../selection/stream-plan.js';
 import { UTF8_TEXT, type DatabaseText } from '../../postgres/catalog/server-encoding.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
-import { Lsn } from '../../state/lsn.js';
+import type { Lsn } from '../../state/lsn.js';
 import type { LiveColumns } from '../live-columns.js';
 import type { StreamLog } from '../../report/stream-log.js';
 import { changeFormatter, type ChangeFormatter } from './change-formatter.js';

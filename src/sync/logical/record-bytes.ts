@@ -70,7 +70,7 @@ export class RecordBytes {
       }
       const form = this.forms[i];
       const at = out.pos;
-      if (form !== null && form(data, start, end, out)) continue;
+      if (form?.(data, start, end, out)) continue;
       out.pos = at;
       out.text(fragment(i, this.decode(data, start, end)) ?? 'null');
     }

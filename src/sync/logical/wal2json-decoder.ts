@@ -173,7 +173,7 @@ function wal2jsonOptions(streams: readonly LogStream[], numbersAsStrings: boolea
   // add-tables splits on ',', '.' and spaces and treats '*' as a wildcard: escape every character
   // that is not a plain identifier character (wal2json drops the backslash and keeps the byte after
   // it). Code points, not UTF-16 units: an emoji escaped as two halves is two U+FFFD on the wire.
-  const escape = (name: string): string => name.replace(/[^A-Za-z0-9_]/gu, '\\$&');
+  const escaped = (name: string): string => name.replace(/[^A-Za-z0-9_]/gu, '\\$&');
   return {
     'format-version': '2',
     'include-transaction': 'true',
@@ -182,6 +182,6 @@ function wal2jsonOptions(streams: readonly LogStream[], numbersAsStrings: boolea
     // Types come from the live columns: leaving them out makes every document smaller on both ends.
     'include-types': 'false',
     ...(numbersAsStrings ? { 'numeric-data-types-as-string': 'true' } : {}),
-    'add-tables': streams.flatMap((stream) => stream.tables.map((table) => `${escape(table.schema)}.${escape(table.table)}`)).join(','),
+    'add-tables': streams.flatMap((stream) => stream.tables.map((table) => `${escaped(table.schema)}.${escaped(table.table)}`)).join(','),
   };
 }
