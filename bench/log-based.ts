@@ -2,7 +2,7 @@
 //
 //   npm run bench:log-based                                  # 500,000 changes, 3 rounds
 //   node dist/bench/log-based.js --changes 200000 --repeat 5
-//   node dist/bench/log-based.js --transport unix,tcp        # tap readers (default unix,tcp,tls)
+//   node dist/bench/log-based.js --transport unix,pgoutput   # tap readers (default unix,tcp,tls,pgoutput)
 //   node dist/bench/log-based.js --cpu-prof /tmp/prof        # plus one profiled tap run (first transport), top functions printed
 //
 // A throwaway cluster; a table of mixed types (the full-table bench's columns), a wal2json slot,
@@ -16,7 +16,10 @@
 //   (b2) PostgreSQL's pg_recvlogical writing them to /dev/null, on a copy of the slot (it confirms
 //       what it read): the streaming protocol's pace with a client that costs next to nothing;
 //   (c) the tap from the post-copy STATE with stdout on /dev/null, once per transport: unix (socket
-//       directory as host), tcp (127.0.0.1, sslmode disable), tls (sslmode require).
+//       directory as host), tcp (127.0.0.1, sslmode disable), tls (sslmode require);
+//   (d) the same changes through pgoutput: a second slot (pgoutput, made with the first, so it holds
+//       the same changes) and a publication of the table, read by pg_recvlogical (proto_version 1)
+//       and by the tap over the Unix socket (transport pgoutput).
 // Nothing confirms past that STATE's lsn on the bench's slot, so it keeps the changes for the next
 // reader. Best and median wall times become changes/s; the tap's peak RSS comes from GNU time
 // (`/usr/bin/time -f %M`) or /proc polling. A table goes to stdout, the same numbers as JSON to
@@ -44,7 +47,8 @@ const PEEK_SQL = `SELECT count(*) AS n FROM ${PEEK_CHANGES}`;
 /** The same changes read by a SQL client: psql copies every document to /dev/null. */
 const PEEK_PSQL = `\\copy (SELECT data FROM ${PEEK_CHANGES}) to '/dev/null'`;
 
-const TRANSPORTS = ['unix', 'tcp', 'tls'] as const;
+const PGO_SLOT = 'pgo_bench';
+const TRANSPORTS = ['unix', 'tcp', 'tls', 'pgoutput'] as const;
 type Transport = (typeof TRANSPORTS)[number];
 interface Options { changes: number; repeat: number; cpuProf: string | null; transports: Transport[] }
 interface TapRun { ms: number; streamMs: number; changes: number; peakRssKb: number }
@@ -66,7 +70,7 @@ function parseArgs(argv: string[]): Options {
       const list = (argv[++i] ?? '').split(',');
       if (list.length === 0 || !list.every((t): t is Transport => (TRANSPORTS as readonly string[]).includes(t))) throw new Error(`--transport takes a comma-separated list of ${TRANSPORTS.join(', ')}`);
       options.transports = list;
-    } else throw new Error(`unknown argument ${a} (use --changes N, --repeat N, --transport unix,tcp,tls, --cpu-prof DIR)`);
+    } else throw new Error(`unknown argument ${a} (use --changes N, --repeat N, --transport unix,tcp,tls,pgoutput, --cpu-prof DIR)`);
   }
   if (options.changes % 2 !== 0) throw new Error('--changes must be even (half inserts, half updates)');
   if (options.cpuProf === '') throw new Error('--cpu-prof needs a directory');
@@ -170,13 +174,14 @@ function profileSummary(file: string, count: number): { self: ProfileEntry[]; to
 
 interface TransportResult extends Stats { peakRssMb: number; stream: Stats; ratioToPeek: number; ratioToPeekMedian: number }
 
-function printTable(changes: number, peek: Stats, tap: Partial<Record<Transport, TransportResult>>, baseline: Stats, recvlogical: Stats, peekRead: Stats): void {
+function printTable(changes: number, peek: Stats, tap: Partial<Record<Transport, TransportResult>>, baseline: Stats, recvlogical: Stats, peekRead: Stats, recvPgoutput: Stats): void {
   const head = ['changes', 'reader', 'changes/s', 'vs peek', 'median changes/s', 'vs peek (median)', 'stream-only changes/s', 'peak RSS MB'];
   const rows: (string | number)[][] = [
     [changes, 'SQL peek_changes', peek.bestChangesPerSecond, '1.00', peek.medianChangesPerSecond, '1.00', '', ''],
     [changes, 'psql reading peek_changes', peekRead.bestChangesPerSecond, (peekRead.bestChangesPerSecond / peek.bestChangesPerSecond).toFixed(2), peekRead.medianChangesPerSecond, (peekRead.medianChangesPerSecond / peek.medianChangesPerSecond).toFixed(2), '', ''],
     [changes, 'no-op client over unix', '', '', '', '', baseline.bestChangesPerSecond, ''],
     [changes, 'pg_recvlogical over unix', recvlogical.bestChangesPerSecond, (recvlogical.bestChangesPerSecond / peek.bestChangesPerSecond).toFixed(2), recvlogical.medianChangesPerSecond, (recvlogical.medianChangesPerSecond / peek.medianChangesPerSecond).toFixed(2), '', ''],
+    [changes, 'pg_recvlogical pgoutput over unix', recvPgoutput.bestChangesPerSecond, (recvPgoutput.bestChangesPerSecond / peek.bestChangesPerSecond).toFixed(2), recvPgoutput.medianChangesPerSecond, (recvPgoutput.medianChangesPerSecond / peek.medianChangesPerSecond).toFixed(2), '', ''],
   ];
   for (const [transport, r] of Object.entries(tap)) {
     rows.push([changes, `tap over ${transport}`, r.bestChangesPerSecond, r.ratioToPeek.toFixed(2), r.medianChangesPerSecond, r.ratioToPeekMedian.toFixed(2), r.stream.bestChangesPerSecond, r.peakRssMb.toFixed(1)]);
@@ -202,6 +207,8 @@ async function main(): Promise<void> {
         d date, u uuid, f double precision, doc jsonb, arr int[]);
       GRANT SELECT ON ${TABLE} TO tapuser;`, undefined, DB);
     await cluster.query(`SELECT pg_create_logical_replication_slot('${SLOT}', 'wal2json')`, undefined, DB);
+    await cluster.query(`CREATE PUBLICATION ${PGO_SLOT} FOR TABLE ${TABLE}`, undefined, DB);
+    await cluster.query(`SELECT pg_create_logical_replication_slot('${PGO_SLOT}', 'pgoutput')`, undefined, DB);
 
     // Discovery and the initial copy go over TCP; each transport then gets its own config.
     const base = { user: 'tapuser', password: 'tappass', dbname: DB, filter_dbs: DB, break_at_end_lsn: true, logical_poll_total_seconds: 120 };
@@ -209,6 +216,7 @@ async function main(): Promise<void> {
       unix: { ...base, host: cluster.socketDir, port: cluster.port },
       tcp: { ...base, host: cluster.host, port: cluster.port, sslmode: 'disable' },
       tls: { ...base, host: cluster.host, port: cluster.port, sslmode: 'require' },
+      pgoutput: { ...base, host: cluster.socketDir, port: cluster.port, slot_name: PGO_SLOT },
     };
     const configPath = (transport: Transport): string => join(work, `config-${transport}.json`);
     for (const transport of TRANSPORTS) writeFileSync(configPath(transport), JSON.stringify(transportConfig[transport]));
@@ -240,6 +248,7 @@ async function main(): Promise<void> {
     const tapRuns = new Map<Transport, TapRun[]>(opts.transports.map((t) => [t, []]));
     const baselineMs: number[] = [];
     const recvlogicalRuns: number[] = [];
+    const recvPgoutputRuns: number[] = [];
     const [{ lsn: endLsn }] = (await cluster.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')) as [{ lsn: string }];
     const COPY_SLOT = 'bench_recvlogical';
     const baselineTarget = {
@@ -250,7 +259,7 @@ async function main(): Promise<void> {
     const server = cluster;
     const slotReleased = async (): Promise<void> => {
       for (let i = 0; ; i++) {
-        const [slot] = await server.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [SLOT], DB);
+        const [slot] = await server.query<{ active: boolean }>('SELECT bool_or(active) AS active FROM pg_replication_slots', [], DB);
         if (slot?.active !== true) return;
         if (i >= 300) throw new Error(`slot ${SLOT} still active after 30 s`);
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -282,7 +291,11 @@ async function main(): Promise<void> {
       await cluster.query(`SELECT pg_copy_logical_replication_slot('${SLOT}', '${COPY_SLOT}')`, undefined, DB);
       recvlogicalRuns.push(recvlogicalMs(cluster.binDir, baselineTarget, endLsn, COPY_SLOT));
       await cluster.query(`SELECT pg_drop_replication_slot('${COPY_SLOT}')`, undefined, DB);
-      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; psql reading peek ${psqlPeekMs.at(-1)!.toFixed(0)} ms; no-op client over unix ${baselineMs.at(-1)!.toFixed(0)} ms; pg_recvlogical over unix ${recvlogicalRuns.at(-1)!.toFixed(0)} ms; tap ${times.join('; ')}`);
+      await slotReleased();
+      await cluster.query(`SELECT pg_copy_logical_replication_slot('${PGO_SLOT}', '${COPY_SLOT}')`, undefined, DB);
+      recvPgoutputRuns.push(recvlogicalMs(cluster.binDir, { ...baselineTarget, slot: PGO_SLOT, options: { proto_version: '1', publication_names: PGO_SLOT } }, endLsn, COPY_SLOT));
+      await cluster.query(`SELECT pg_drop_replication_slot('${COPY_SLOT}')`, undefined, DB);
+      log(`round ${round}: peek ${peekMs.at(-1)!.toFixed(0)} ms; psql reading peek ${psqlPeekMs.at(-1)!.toFixed(0)} ms; no-op client over unix ${baselineMs.at(-1)!.toFixed(0)} ms; pg_recvlogical over unix ${recvlogicalRuns.at(-1)!.toFixed(0)} ms (pgoutput ${recvPgoutputRuns.at(-1)!.toFixed(0)} ms); tap ${times.join('; ')}`);
     }
 
     let profile: { file: string; ms: number; transport: Transport; summary: ReturnType<typeof profileSummary> } | null = null;
@@ -316,8 +329,9 @@ async function main(): Promise<void> {
     })) as Partial<Record<Transport, TransportResult>>;
     const baseline = stats(opts.changes, baselineMs);
     const recvlogical = stats(opts.changes, recvlogicalRuns);
+    const recvPgoutput = stats(opts.changes, recvPgoutputRuns);
     const peekRead = stats(opts.changes, psqlPeekMs);
-    printTable(opts.changes, peek, tap, baseline, recvlogical, peekRead);
+    printTable(opts.changes, peek, tap, baseline, recvlogical, peekRead, recvPgoutput);
     const now = new Date();
     const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() || null;
     // Whether the measured tap differs from that commit (uncommitted changes under src/).
@@ -334,11 +348,12 @@ async function main(): Promise<void> {
       rssSource: existsSync(GNU_TIME) ? 'GNU time %M' : '/proc/<pid>/status VmHWM polled every 50 ms',
       peekSql: PEEK_SQL,
       peekPsql: PEEK_PSQL,
-      notes: 'peek: SQL count(*) over pg_logical_slot_peek_changes as superuser (server-side decoding, nothing sent to the client). tap: wall time of the CLI from the post-copy STATE with stdout on /dev/null, including process start and the reconnect when wal2json rejects numeric-data-types-as-string (before 2.6), per transport: unix = Unix socket (the tap on the database host), tcp = TCP on 127.0.0.1 without TLS, tls = TCP with sslmode require. stream: the tap\'s own "log-based streams" ms. best = fastest round; ratio = tap changes/s / peek changes/s.',
+      notes: 'peek: SQL count(*) over pg_logical_slot_peek_changes as superuser (server-side decoding, nothing sent to the client). tap: wall time of the CLI from the post-copy STATE with stdout on /dev/null, including process start and the reconnect when wal2json rejects numeric-data-types-as-string (before 2.6), per transport: unix = Unix socket (the tap on the database host), tcp = TCP on 127.0.0.1 without TLS, tls = TCP with sslmode require, pgoutput = Unix socket through the pgoutput slot. stream: the tap\'s own "log-based streams" ms. best = fastest round; ratio = tap changes/s / peek changes/s.',
       peek,
       noopClientUnix: { ...baseline, ratioToPeek: baseline.bestChangesPerSecond / peek.bestChangesPerSecond, note: 'a replication client in the bench process that only counts the changes (no Node start-up): the walsender\'s own pace, to compare with the tap\'s stream-only rate' },
       psqlReadingPeek: { ...peekRead, ratioToPeek: peekRead.bestChangesPerSecond / peek.bestChangesPerSecond, note: 'psql over the Unix socket copying every peeked document to /dev/null: the same changes read by a SQL client, not only decoded' },
       pgRecvlogicalUnix: { ...recvlogical, ratioToPeek: recvlogical.bestChangesPerSecond / peek.bestChangesPerSecond, ratioToPeekMedian: recvlogical.medianChangesPerSecond / peek.medianChangesPerSecond, note: 'PostgreSQL\'s own C client (pg_recvlogical to /dev/null, same wal2json options, up to the WAL end after the two transactions) on a copy of the slot: the streaming protocol\'s pace with a client that costs almost nothing' },
+      pgRecvlogicalPgoutputUnix: { ...recvPgoutput, ratioToPeek: recvPgoutput.bestChangesPerSecond / peek.bestChangesPerSecond, ratioToPeekMedian: recvPgoutput.medianChangesPerSecond / peek.medianChangesPerSecond, note: 'pg_recvlogical reading the same changes from a pgoutput slot (proto_version 1, a publication of the table) to /dev/null' },
       tap,
       ...(profile ? { profile: { transport: profile.transport, runMs: profile.ms, self: profile.summary.self, total: profile.summary.total } } : {}),
     };

@@ -1,6 +1,8 @@
 // Quick-start demo: a throwaway PostgreSQL with a small `shop` database, then the real CLI
 // discovers it and syncs two tables. Explanations go to stderr; stdout carries only the Singer
-// messages, so `npm run -s demo > out.jsonl` gives a clean stream.
+// messages, so `npm run -s demo > out.jsonl` gives a clean stream. `--log-based` (npm run -s
+// demo:log-based) reads customers LOG_BASED through pgoutput instead: the initial copy, then
+// changes made afterwards, from the STATE the first run printed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ const tapBin = join(repoRoot, 'bin', 'tap-postgres.js');
 
 interface Server { kind: string; port: number; password: string; stop(): Promise<void> }
 
+const LOG_BASED = process.argv.includes('--log-based');
 const say = (line: string): void => { process.stderr.write(`demo: ${line}\n`); };
 const tempDirs: string[] = [];
 let server: Server | null = null;
@@ -77,7 +80,7 @@ async function startEmbedded(): Promise<Server> {
     // creating that user if missing and giving it the data directory.
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`, '-c', 'fsync=off'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`, '-c', 'fsync=off', '-c', 'wal_level=logical'],
     onLog: (m: string) => { serverLog.push(m); },
     onError: (e: unknown) => { serverLog.push(String(e)); },
   });
@@ -131,8 +134,20 @@ INSERT INTO orders VALUES
 CREATE VIEW big_spenders AS
   SELECT c.id, c.name, sum(o.total) AS spent FROM customers c JOIN orders o ON o.customer_id = c.id
   GROUP BY c.id, c.name HAVING sum(o.total) > 100;
-CREATE ROLE tap_demo LOGIN PASSWORD 'demo';
+CREATE ROLE tap_demo LOGIN PASSWORD 'demo' REPLICATION;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO tap_demo;
+`;
+
+/** Log-based setup as README gives it for pgoutput: a publication and a slot named stitch_<db>. */
+const PGOUTPUT_SQL = `
+CREATE PUBLICATION stitch_shop FOR TABLE customers;
+SELECT pg_create_logical_replication_slot('stitch_shop', 'pgoutput');
+`;
+
+const CHANGES_SQL = `
+INSERT INTO customers VALUES (4, 'Alan Turing', 'alan@example.com', '2026-06-23 12:00:00+00', 0);
+UPDATE customers SET balance = balance + 0.000001 WHERE id = 1;
+DELETE FROM customers WHERE id = 3;
 `;
 
 /** Runs the real CLI; its stdout goes to `stdout` (a file descriptor or 'inherit'), stderr passes through. */
@@ -177,18 +192,51 @@ async function main(): Promise<void> {
   const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as Catalog;
   say(`    found ${catalog.streams.length} streams: ${catalog.streams.map((s) => s.tap_stream_id).join(', ')}`);
 
+  if (LOG_BASED) return logBased(catalog, config, selectedPath, work);
   say('3/4 selecting customers and orders (FULL_TABLE): "selected": true and "replication-method" in the breadcrumb [] metadata');
-  for (const stream of catalog.streams) {
-    if (stream.table_name !== 'customers' && stream.table_name !== 'orders') continue;
-    const top = stream.metadata.find((m) => m.breadcrumb.length === 0)!.metadata;
-    top.selected = true;
-    top['replication-method'] = 'FULL_TABLE';
-  }
+  select(catalog, ['customers', 'orders'], 'FULL_TABLE');
   writeFileSync(selectedPath, JSON.stringify(catalog, null, 2) + '\n');
 
   say(`4/4 syncing: tap-postgres --config ${config} --catalog ${selectedPath}; Singer messages follow on stdout`);
   await runTap(['--config', config, '--catalog', selectedPath], 'inherit');
   say('done: the SCHEMA, RECORD and STATE lines on stdout are what a Singer target reads');
+}
+
+function select(catalog: Catalog, tables: string[], method: string): void {
+  for (const stream of catalog.streams) {
+    if (!tables.includes(stream.table_name)) continue;
+    const top = stream.metadata.find((m) => m.breadcrumb.length === 0)!.metadata;
+    top.selected = true;
+    top['replication-method'] = method;
+  }
+}
+
+/** The log-based walk-through: copy, then the changes made after it, from the first run's STATE. */
+async function logBased(catalog: Catalog, config: string, selectedPath: string, work: string): Promise<void> {
+  say('3/4 log-based through pgoutput (built into PostgreSQL, nothing to install): as a superuser');
+  for (const line of PGOUTPUT_SQL.trim().split('\n')) say(`      ${line}`);
+  // One statement a call: a slot cannot be created in a transaction that has written (the publication).
+  for (const statement of PGOUTPUT_SQL.trim().split('\n')) await sql('shop', statement);
+  select(catalog, ['customers'], 'LOG_BASED');
+  writeFileSync(selectedPath, JSON.stringify(catalog, null, 2) + '\n');
+  const statePath = join(work, 'state.json');
+  say(`    first run (the initial copy): tap-postgres --config ${config} --catalog ${selectedPath}`);
+  const out = openSync(join(work, 'first.jsonl'), 'w');
+  try {
+    await runTap(['--config', config, '--catalog', selectedPath], out);
+  } finally {
+    closeSync(out);
+  }
+  const first = readFileSync(join(work, 'first.jsonl'), 'utf8');
+  process.stdout.write(first);
+  const lastState = first.trim().split('\n').map((line) => JSON.parse(line) as { type: string; value?: unknown }).filter((m) => m.type === 'STATE').pop();
+  writeFileSync(statePath, JSON.stringify(lastState?.value ?? {}) + '\n');
+  say('4/4 changes in another session (an insert, an update, a delete):');
+  for (const line of CHANGES_SQL.trim().split('\n')) say(`      ${line}`);
+  await sql('shop', CHANGES_SQL);
+  say(`    second run from the last STATE: tap-postgres --config ${config} --catalog ${selectedPath} --state ${statePath}`);
+  await runTap(['--config', config, '--catalog', selectedPath, '--state', statePath], 'inherit');
+  say('done: the second run sent only the three changes (the delete with _sdc_deleted_at) and a STATE with the new lsn');
 }
 
 let cleaning: Promise<void> | null = null;

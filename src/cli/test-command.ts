@@ -9,7 +9,9 @@ import { asTapError, TapError } from '../errors.js';
 import { readJsonFile } from '../files/json-file.js';
 import { connect, type PgClient } from '../postgres/connection/connect.js';
 import { listDatabases, listRelations } from '../postgres/catalog/introspection.js';
+import { replicationShape } from '../postgres/catalog/replica-identity.js';
 import { checkLogBased, checkSchemaUsage, checkSelect, checkStandbyDelays, type CheckResult } from '../postgres/checks/readiness-checks.js';
+import type { PublishedTable } from '../postgres/replication/publication.js';
 import { selectStreams } from '../selection/select-streams.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { parseCatalog } from '../singer/catalog.js';
@@ -66,13 +68,24 @@ async function checkDatabase(config: TapConfig, database: string, plans: readonl
     } else {
       add(await checkSchemaUsage(client, [...new Set(plans.map((plan) => plan.schema))], config.user));
       add(await checkSelect(client, plans.map((plan) => ({ schema: plan.schema, table: plan.table })), config.user));
-      if (plans.some((plan) => plan.replicationMethod === 'LOG_BASED')) add(await checkLogBased(client, config, database));
+      const logBased = plans.filter((plan) => plan.replicationMethod === 'LOG_BASED');
+      if (logBased.length > 0) add(await checkLogBased(client, config, database, await publishedTables(client, logBased)));
     }
     add(await checkStandbyDelays(client));
   } finally {
     await client.end().catch(() => undefined);
   }
   return results;
+}
+
+/** The LOG_BASED tables a pgoutput publication must cover, partitioned ones with their partitions. */
+async function publishedTables(client: PgClient, plans: readonly StreamPlan[]): Promise<PublishedTable[]> {
+  const tables: PublishedTable[] = [];
+  for (const plan of plans) {
+    const shape = await replicationShape(client, plan.schema, plan.table).catch(() => ({ leaves: [] }));
+    tables.push({ schema: plan.schema, table: plan.table, partitions: shape.leaves });
+  }
+  return tables;
 }
 
 async function connectOrReport(config: TapConfig, database: string, results: CheckResult[]): Promise<PgClient | null> {

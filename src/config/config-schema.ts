@@ -54,6 +54,7 @@ export const CONFIG_SCHEMA = {
       anyOf: [{ type: 'string', minLength: 1 }, { type: 'object', additionalProperties: { type: 'string', minLength: 1 } }],
       description: 'Log-based replication slot: one name (for the database in dbname), or {"<database>": "<slot>", …}; default stitch_<db>, then stitch.',
     },
+    publication_name: { type: 'string', minLength: 1, description: 'Log-based through a pgoutput slot: the publication to read (it must cover the selected tables); default the slot\'s name.' },
     out_of_range_values: { enum: ['null', 'clamp'], default: 'null', description: 'infinity/-infinity dates and timestamps, BC and past-9999 years, numeric/float NaN and Infinity: write null, or clamp to the nearest representable value (NaN is always null). A warning is logged once per column either way.' },
     json_format: { enum: ['string', 'value', 'object'], default: 'string', description: 'json/jsonb values: "string" = the JSON text in a string (exact; loads into every target as text), "value" = the parsed value (any JSON type), "object" = the parsed value typed [null, object, array] (jsonb columns in pipelinewise-target-postgres and target-duckdb; a validating target rejects scalar documents). A column\'s schema in the catalog can choose per column.' },
     json_as_string: { type: 'boolean', description: 'Older spelling: true = json_format "string", false = json_format "value" (json_format wins when both are set).' },

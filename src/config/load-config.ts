@@ -144,6 +144,7 @@ function freeze(c: Record<string, unknown>, fromFile: ReadonlySet<string>): TapC
     maxRunSeconds: c.max_run_seconds as number,
     breakAtEndLsn: c.break_at_end_lsn as boolean,
     slotName: typeof c.slot_name === 'object' && c.slot_name !== null ? Object.freeze({ ...(c.slot_name as Record<string, string>) }) : str(c.slot_name) ?? null,
+    publicationName: str(c.publication_name) ?? null,
     outOfRangeValues: c.out_of_range_values as 'null' | 'clamp',
     // json_format wins; the older json_as_string still chooses when it is the only one set.
     jsonForm: fromFile.has('json_format') || c.json_as_string === undefined ? (c.json_format as 'string' | 'value' | 'object') : c.json_as_string === true ? 'string' : 'value',

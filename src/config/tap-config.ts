@@ -39,6 +39,8 @@ export interface TapConfig {
   breakAtEndLsn: boolean;
   /** slot_name: one name (for `dbname`), a map by database, or null (stitch_<db>, then stitch). */
   slotName: string | Readonly<Record<string, string>> | null;
+  /** pgoutput slots: the publication read; null means the slot's name. */
+  publicationName: string | null;
   outOfRangeValues: 'null' | 'clamp';
   jsonForm: 'string' | 'value' | 'object';
   numericAsString: boolean;

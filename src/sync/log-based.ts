@@ -8,6 +8,7 @@ import { logger } from '../log.js';
 import { exportSnapshot, inSnapshot } from '../postgres/replication/snapshot-slot.js';
 import { quoteQualified } from '../postgres/quote.js';
 import { replicationShape } from '../postgres/catalog/replica-identity.js';
+import { checkPublication } from '../postgres/replication/publication.js';
 import { checkPrimary, checkWalLevel, currentWalLsn, findSlot, type SlotInfo } from '../postgres/replication/replication-setup.js';
 import { decodeUtf8, serverEncoding, textDecode } from '../postgres/catalog/server-encoding.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
@@ -33,12 +34,12 @@ export const logBasedStrategy: SyncStrategy = {
     await checkPrimary(client);
     const slot = await findSlot(client, database, slotNameFor(config, database));
     warnAboutRetainedWal(slot);
-    const encoding = await serverEncoding(client);
+    // wal2json writes text in the database's encoding; pgoutput converts it to the session's (UTF-8).
+    const encoding = slot.plugin === 'wal2json' ? await serverEncoding(client) : 'UTF8';
     const decode = textDecode(encoding);
     if (decode === null) logger('log-based').warn({ database, encoding }, `database ${database} is in ${encoding}, which this Node cannot decode: its text in changes is read as UTF-8`);
     const text = { decode: decode ?? decodeUtf8, utf8: decode === decodeUtf8 };
     const streams: LogStream[] = [];
-    const toCopy: LogStream[] = [];
     for (const plan of plans) {
       const columns = await liveColumns(client, plan, config, { extraProperties: DELETED_AT_PROPERTY });
       const bookmark = startingBookmark(plan, context.state);
@@ -47,12 +48,15 @@ export const logBasedStrategy: SyncStrategy = {
       const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
       const stream = new LogStream(plan, columns, version, lsn ?? Lsn.ZERO, lsn !== null, log, text);
       await describeTable(stream, context);
-      await context.writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, []));
       streams.push(stream);
-      if (lsn === null) toCopy.push(stream);
     }
+    const publication = config.publicationName ?? slot.slotName;
+    if (slot.plugin === 'pgoutput') await checkPublication(client, database, publication, streams.map((stream) => ({ schema: stream.plan.schema, table: stream.plan.table, partitions: stream.partitioned ? stream.tables : [] })));
     const walEnd = Lsn.parse(await currentWalLsn(client));
     checkInputPositions(streams, { slotName: slot.slotName, confirmedFlush: slot.confirmedFlushLsn === null ? null : Lsn.parse(slot.confirmedFlushLsn), walEnd }, context.acceptLsnGap);
+    // Every check passed: the streams begin.
+    for (const stream of streams) await context.writer.write(schemaMessage(stream.plan.stream, stream.columns.schemaJson, stream.plan.keyProperties, []));
+    const toCopy = streams.filter((stream) => !stream.lsnFromInput);
     if (toCopy.length > 0) await copyInSnapshot(toCopy, context);
     if (context.stop.requested) return finish(streams, context);
     const endLsn = config.breakAtEndLsn ? Lsn.parse(await currentWalLsn(client)) : null;
@@ -60,7 +64,7 @@ export const logBasedStrategy: SyncStrategy = {
     // SCHEMA and copy messages go downstream before the wait for changes begins.
     await context.writer.flush();
     const started = Date.now();
-    const changes = await readChanges(streams, { config, database, client, writer: context.writer, state: context.state, stop: context.stop, slot: slot.slotName, endLsn, decode: text.decode });
+    const changes = await readChanges(streams, { config, database, client, writer: context.writer, state: context.state, stop: context.stop, slot: slot.slotName, plugin: slot.plugin, publication, endLsn, decode: text.decode });
     logger('sync').info({ database, changes, ms: Date.now() - started }, `log-based streams of ${database}: ${changes} change records`);
     finish(streams, context);
   },

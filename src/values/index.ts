@@ -6,4 +6,4 @@ export { schemaToJson, type JsonSchema } from './schema-to-json.js';
 export { ExactNumber } from './exact-number.js';
 export { typeKind, unsupportedReason, type TypeKind } from './type-kind.js';
 export { columnForm, type FormResult } from './column-form.js';
-export { isZeroOffset } from './timestamp-converter.js';
+export { byteAt, isZeroOffset } from './timestamp-converter.js';

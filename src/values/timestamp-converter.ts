@@ -48,7 +48,7 @@ function timestampToJson(text: string): string | null {
     end++;
     while (end < length && isDigit(text.charCodeAt(end))) end++;
   }
-  if (end !== length && !isZeroOffset((i) => text.charCodeAt(i), end, length)) return shiftedToUtc(text, fraction(text, end), end);
+  if (end !== length && !isZeroOffset(text, charCodeAt, end, length)) return shiftedToUtc(text, fraction(text, end), end);
   // '2021-03-04 05:06:07.1' + '00000' → "2021-03-04T05:06:07.100000+00:00"
   return '"' + text.slice(0, 10) + 'T' + text.slice(11, end) + FRACTION_PAD[end === 19 ? 0 : end - 20] + '+00:00"';
 }
@@ -65,16 +65,27 @@ function isDigit(code: number): boolean {
 /** '+00' (what a UTC session prints), '+00:00', '+00:00:00'. */
 /**
  * Whether the UTC offset at [start, end) — '+00', '-00:00', '+00:00:00' — is zero. Over any text,
- * by its character codes: the converters read strings, the LOG_BASED byte forms read bytes.
+ * by its character codes (`codeAt` is a static function, so the hot paths allocate nothing): the
+ * converters read strings, the LOG_BASED byte forms read bytes.
  */
-export function isZeroOffset(code: (index: number) => number | undefined, start: number, end: number): boolean {
-  const sign = code(start);
+export function isZeroOffset<T>(source: T, codeAt: (source: T, index: number) => number | undefined, start: number, end: number): boolean {
+  const sign = codeAt(source, start);
   if ((sign !== CHAR_PLUS && sign !== CHAR_MINUS) || end - start < 3) return false;
   for (let i = start + 1; i < end; i++) {
-    const c = code(i);
+    const c = codeAt(source, i);
     if (c !== CHAR_ZERO && c !== CHAR_COLON) return false;
   }
   return true;
+}
+
+/** A string's character code at `index`, for isZeroOffset. */
+export function charCodeAt(text: string, index: number): number {
+  return text.charCodeAt(index);
+}
+
+/** A buffer's byte at `index`, for isZeroOffset. */
+export function byteAt(data: Uint8Array, index: number): number | undefined {
+  return data[index];
 }
 
 /** Slow path for a non-zero UTC offset: the local wall time minus the offset, via Date (whole seconds only). */

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { findPgBinDir } from './pg-binaries.js';
+import { findPgBinDir, hasWal2json } from './pg-binaries.js';
 
 export interface ClusterOptions {
   /** Overrides wal_level (e.g. 'replica' to test the tap's error for a non-logical server). */
@@ -246,7 +246,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    if (conf.wal_level === 'logical' && allowWal2json) {
+    // Servers without wal2json (the embedded builds of the version matrix) are read through pgoutput.
+    if (conf.wal_level === 'logical' && allowWal2json && hasWal2json(binDir)) {
       const client = await connect();
       try {
         await client.query("SELECT pg_create_logical_replication_slot('harness_probe', 'wal2json', true)");

@@ -3,6 +3,7 @@
 // already root (CI containers); everywhere else the user gets the one command to run.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { findPgBinDir, hasWal2json } from './pg-binaries.js';
 
 const PACKAGES = ['postgresql-15', 'postgresql-15-wal2json', 'openssh-server'];
@@ -15,9 +16,11 @@ function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/** wal2json is needed unless every log-based test reads through pgoutput (the version matrix). */
 function serverReady(): string | null {
   const bin = findPgBinDir();
-  return bin !== null && existsSync(bin) && hasWal2json(bin) ? bin : null;
+  const plugin = process.env.TAP_TEST_PLUGIN === 'pgoutput' || hasWal2json(bin ?? '');
+  return bin !== null && existsSync(join(bin, 'initdb')) && plugin ? bin : null;
 }
 
 /** stdout of apt goes to our stderr: the suite's stdout belongs to the test reporter. */

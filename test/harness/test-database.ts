@@ -22,8 +22,10 @@ export function quoteIdent(name: string): string {
   return '"' + name.replace(/"/g, '""') + '"';
 }
 
+/** The database of a test file; the pgoutput run of a file (TAP_TEST_PLUGIN) gets its own. */
 export function testDatabaseName(name: string): string {
-  return ('t_' + name.toLowerCase().replace(/[^a-z0-9_]/g, '_')).slice(0, 60);
+  const plugin = process.env.TAP_TEST_PLUGIN === 'pgoutput' ? '_pgo' : '';
+  return ('t_' + name.toLowerCase().replace(/[^a-z0-9_]/g, '_')).slice(0, 60 - plugin.length) + plugin;
 }
 
 interface Server { url: URL; certsDir: string | null; socketDir: string | null }
@@ -107,7 +109,9 @@ async function dropDatabase(admin: pg.Client, dbName: string): Promise<void> {
     if (attempt >= 100) throw new Error(`replication slots in ${dbName} stay active`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+  // WITH (FORCE) exists from PostgreSQL 13; on 12 the sessions were ended just above.
+  const { rows: [version] } = await admin.query<{ n: number }>("SELECT current_setting('server_version_num')::int AS n");
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)}${version!.n >= 130000 ? ' WITH (FORCE)' : ''}`);
 }
 
 /** `encoding`: a server encoding other than UTF8 for the database (with the C locale, which suits any). */

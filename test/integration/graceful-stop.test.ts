@@ -9,6 +9,7 @@ import { collectText, lineReader } from '../harness/line-reader.js';
 import { spawnTap } from '../harness/run-cli.js';
 import { discoverCatalog } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
+import { createSlot } from '../harness/test-plugin.js';
 
 /**
  * SIGTERM through the real CLI: during a large full-table copy and during a log-based run that
@@ -55,7 +56,7 @@ before(async () => {
     INSERT INTO feed SELECT g, 'seed' FROM generate_series(1, 100) g;
     GRANT SELECT ON big, feed TO tapuser;
   `);
-  await db.query("SELECT pg_create_logical_replication_slot('stitch_' || current_database(), 'wal2json')");
+  await createSlot((sql, params) => db.query(sql, params), `stitch_${db.name}`);
   bigId = `${db.name}-public-big`;
   feedId = `${db.name}-public-feed`;
   const catalog = await discoverCatalog(db.tapConfig());
@@ -93,9 +94,15 @@ function watchTap(config: Record<string, unknown>, catalog: CatalogJson, state: 
   });
   const stderr = collectText(child.stderr);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exitedOrClosed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   /** Resolves once stderr says `pattern`. */
   const said = async (pattern: RegExp): Promise<void> => {
-    while (!pattern.test(stderr.text)) await new Promise((resolve) => child.stderr.once('data', resolve));
+    let ended = false;
+    void exitedOrClosed.then(() => { ended = true; });
+    while (!pattern.test(stderr.text)) {
+      if (ended) throw new Error(`the tap ended without saying ${String(pattern)}:\n${stderr.text}`);
+      await Promise.race([new Promise((resolve) => child.stderr.once('data', resolve)), exitedOrClosed]);
+    }
   };
   const done = new Promise<{ code: number | null; stderr: string; tail: string }>((resolve) => {
     child.on('close', (code) => resolve({ code, stderr: stderr.text, tail: stdout.tail }));
@@ -218,11 +225,17 @@ function changeKey(record: Record<string, unknown>): string {
   return `${note.startsWith('update') ? 'U' : 'I'}:${String(record.id)}:${note}`;
 }
 
-/** Resolves once the feed slot's walsender waits to write: its reader (the tap) stopped reading. */
-async function walsenderWaiting(): Promise<void> {
+/**
+ * Resolves once the feed slot's walsender waits to write: its reader (the tap) stopped reading.
+ * Fails after `seconds` rather than hanging the file (socket buffers that swallow all the WAL
+ * would never make the walsender wait).
+ */
+async function walsenderWaiting(seconds = 120): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const rows = await db.query<{ waiting: boolean }>("SELECT bool_or(wait_event = 'WalSenderWriteData') AS waiting FROM pg_stat_activity WHERE backend_type = 'walsender' AND datname = $1", [db.name]);
     if (rows[0]?.waiting === true) return;
+    if (Date.now() > deadline) throw new Error(`the walsender never waited to write within ${seconds} s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -282,7 +295,9 @@ test('SIGTERM during a log-based run streaming changes: exit 143, a restart from
   // A stop that cannot finish (the reader stopped reading, so the final STATE cannot be
   // written) is ended by a second SIGTERM at once.
   // (From the state the second run started from: the slot is confirmed up to it, and an older
-  // state would be refused as behind the slot.)
+  // state would be refused as behind the slot.) Far more WAL than any socket buffer holds (TCP
+  // receive buffers grow to tens of MB), so the walsender must end up waiting on the tap.
+  await db.query(`INSERT INTO feed SELECT 100000 + g, repeat('x', 300) FROM generate_series(1, 300000) g`);
   const stuck = watchTap(streaming, feedCatalog, stopState, () => undefined);
   await stuck.records(2000);
   stuck.child.stdout.pause();

@@ -56,7 +56,8 @@ test('a slot with the test_decoding plugin: SLOT_WRONG_PLUGIN with the drop and 
   try {
     const error = tapError(await runSync(db.tapConfig(QUICK), logBased('t')));
     assert.equal(error.code, 'SLOT_WRONG_PLUGIN');
-    assert.match(error.msg, /uses the test_decoding plugin, not wal2json/);
+    assert.match(error.msg, /uses the test_decoding plugin; the tap reads wal2json and pgoutput slots/);
+    assert.ok(error.hint.includes("'pgoutput' with a publication"), error.hint);
     assert.ok(error.hint.includes(`pg_drop_replication_slot('stitch_${db.name}')`), error.hint);
     assert.ok(error.hint.includes(`pg_create_logical_replication_slot('stitch_${db.name}', 'wal2json')`), error.hint);
   } finally {

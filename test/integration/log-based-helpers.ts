@@ -9,6 +9,7 @@ import { spawnTap, type TapResult } from '../harness/run-cli.js';
 import { assertSingerStream } from '../harness/singer-assert.js';
 import { runSync } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
+import { createSlot } from '../harness/test-plugin.js';
 
 export interface StateValue { currently_syncing: string | null; bookmarks: Record<string, Record<string, unknown>> }
 export interface Message { type: string; stream?: string; record?: Record<string, unknown>; version?: number; value?: StateValue }
@@ -24,7 +25,7 @@ export const QUICK = { logical_poll_total_seconds: 10 };
 /** A test database with the slot the tap looks for first (`stitch_<db>`). */
 export async function logBasedDatabase(name: string, options: { encoding?: string } = {}): Promise<TestDatabase> {
   const db = await createTestDatabase(name, options);
-  await db.query("SELECT pg_create_logical_replication_slot('stitch_' || current_database(), 'wal2json')");
+  await createSlot((sql, params) => db.query(sql, params), `stitch_${db.name}`);
   return db;
 }
 

@@ -7,6 +7,7 @@ import { spawnTap } from '../harness/run-cli.js';
 import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import { seededRandom, testSeed } from '../harness/seeded-random.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
+import { createSlot } from '../harness/test-plugin.js';
 
 /**
  * SIGKILL the real CLI at seeded points while a LOG_BASED stream reads 200k+ changes (inserts,
@@ -54,7 +55,10 @@ before(async () => {
     CREATE TABLE noise (id serial PRIMARY KEY, note text);
     GRANT SELECT ON t, noise TO tapuser;
   `);
-  await db.query(`SELECT pg_create_logical_replication_slot('stitch_' || current_database(), 'wal2json')`);
+  await createSlot((sql, params) => db.query(sql, params), `stitch_${db.name}`);
+  // The expected changes are peeked as wal2json documents from a second slot made at the same
+  // point, whatever plugin the tap reads through.
+  await createSlot((sql, params) => db.query(sql, params), `oracle_${db.name}`, 'wal2json');
   streamId = `${db.name}-public-t`;
   const discovered = await discoverCatalog(db.tapConfig());
   logCatalog = selectInCatalog(discovered, { [streamId]: { method: 'LOG_BASED' } });
@@ -125,7 +129,7 @@ interface Expected { commits: Commit[]; changes: Set<string>; total: number }
  * change's signature. Only each document's head crosses the wire (id and rev come first).
  */
 async function peekSlot(): Promise<Expected> {
-  const rows = await db.query<{ head: string }>(`SELECT left(data, 200) AS head FROM pg_logical_slot_peek_changes('stitch_' || current_database(),
+  const rows = await db.query<{ head: string }>(`SELECT left(data, 200) AS head FROM pg_logical_slot_peek_changes('oracle_' || current_database(),
     NULL, NULL, 'format-version', '2', 'include-transaction', 'true', 'include-lsn', 'true', 'add-tables', 'public.t')`);
   const commits: Commit[] = [];
   const changes = new Set<string>();

@@ -4,6 +4,7 @@ import { messagesOfType, records, selectInCatalog, type CatalogJson } from '../h
 import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
 import { lastState, logBasedDatabase, lsnOf, lsnValue, QUICK, syncOk, type StateValue } from './log-based-helpers.js';
+import { createSlot } from '../harness/test-plugin.js';
 
 /**
  * LSN discipline through the real CLI: bookmarks move only at commits, the slot is confirmed
@@ -107,7 +108,7 @@ test('the slot is found by slot_name, else stitch_<db>, else stitch', async () =
   const other = await createTestDatabase('log_based_slot_names');
   try {
     await other.query('CREATE TABLE t (id int PRIMARY KEY); GRANT SELECT ON t TO tapuser');
-    await other.query("SELECT pg_create_logical_replication_slot('stitch', 'wal2json')");
+    await createSlot((sql, params) => other.query(sql, params), 'stitch');
     const selected = selectInCatalog(await discoverCatalog(other.tapConfig()), { [`${other.name}-public-t`]: { method: 'LOG_BASED' } });
     const first = await syncOk(other, selected);
     await other.query('INSERT INTO t VALUES (1)');
@@ -115,8 +116,8 @@ test('the slot is found by slot_name, else stitch_<db>, else stitch', async () =
     assert.deepEqual(records(second.lines).map((r) => r.id), [1]);
     assert.equal(await confirmedFlush(other, 'stitch'), lsnOf(lastState(first), `${other.name}-public-t`), 'read through the slot "stitch"');
 
-    await other.query("SELECT pg_create_logical_replication_slot('my_slot', 'wal2json')");
-    await other.query("SELECT pg_create_logical_replication_slot('stitch_' || current_database(), 'wal2json')");
+    await createSlot((sql, params) => other.query(sql, params), 'my_slot');
+    await createSlot((sql, params) => other.query(sql, params), `stitch_${other.name}`);
     const stitchBefore = await confirmedFlush(other, 'stitch');
     const lsnOfT = (result: Awaited<ReturnType<typeof syncOk>>): bigint => lsnOf(lastState(result), `${other.name}-public-t`);
     await other.query('INSERT INTO t VALUES (2)');

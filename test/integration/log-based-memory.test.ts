@@ -6,6 +6,7 @@ import { collectText, lineReader } from '../harness/line-reader.js';
 import { spawnTap } from '../harness/run-cli.js';
 import { discoverCatalog } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
+import { createSlot } from '../harness/test-plugin.js';
 
 /**
  * One transaction updating every row of a 1,000,000-row table (LOG_MEMORY_ROWS to change) reaches
@@ -29,7 +30,8 @@ before(async () => {
     INSERT INTO big SELECT g, g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, ${ROWS}) g;
     GRANT SELECT ON big TO tapuser;
   `);
-  const [slot] = await db.query<{ lsn: string }>(`SELECT lsn::text FROM pg_create_logical_replication_slot('stitch_' || current_database(), 'wal2json')`);
+  await createSlot((sql, params) => db.query(sql, params), `stitch_${db.name}`);
+  const [slot] = await db.query<{ lsn: string }>('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [`stitch_${db.name}`]);
   const [hi, lo] = slot!.lsn.split('/') as [string, string];
   const streamId = `${db.name}-public-big`;
   catalog = selectInCatalog(await discoverCatalog(db.tapConfig()), { [streamId]: { method: 'LOG_BASED' } });

@@ -12,6 +12,7 @@ import { runTapOnce, PATTERNS, type Pattern, type RunContext, type RunOutcome } 
 import { compareTable, TargetModel, type Comparison } from './target-model.js';
 import { createWorkloadSchema, readSource, REPLICATION_KEY, TABLES } from './workload-schema.js';
 import { startWriters, type WriterStats } from './writers.js';
+import { createSlot } from '../harness/test-plugin.js';
 
 export interface WorkloadOptions {
   seed: number;
@@ -68,7 +69,7 @@ async function run(cluster: Cluster, options: WorkloadOptions, started: number):
   const admin = new pg.Client({ connectionString: cluster.url(DATABASE) });
   await admin.connect();
   await createWorkloadSchema(admin, options.initialRows);
-  await admin.query(`SELECT pg_create_logical_replication_slot('stitch_${DATABASE}', 'wal2json')`);
+  await createSlot((sql, params) => admin.query(sql, params), `stitch_${DATABASE}`);
   await admin.end();
   const config = { host: cluster.host, port: cluster.port, user: 'tapuser', password: 'tappass', dbname: DATABASE, filter_dbs: DATABASE, ...options.tapConfig };
   const discovered = await discoverCatalog(config);

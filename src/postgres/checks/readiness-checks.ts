@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { TapConfig } from '../../config/tap-config.js';
 import { connectionOptions, type PgClient } from '../connection/connect.js';
 import { replicationError } from '../replication/replication-errors.js';
+import { checkPublication, type PublishedTable } from '../replication/publication.js';
 import { findSlot } from '../replication/replication-setup.js';
 import { quoteIdent } from '../quote.js';
 
@@ -50,7 +51,9 @@ export async function checkSelect(client: PgClient, tables: readonly { schema: s
 }
 
 /** Everything LOG_BASED needs on this database's server, in the order a person fixes it. */
-export async function checkLogBased(client: PgClient, config: TapConfig, database: string): Promise<Check[]> {
+export async function checkLogBased(client: PgClient, config: TapConfig, database: string, tables: readonly PublishedTable[] = []): Promise<Check[]> {
+  // The slot's plugin decides what else is needed: wal2json must be allowed; pgoutput needs its publication.
+  const plugin = await findSlot(client, database, slotNameFor(config, database)).then((slot) => slot.plugin, () => null);
   const settings = await client.query<{ name: string; setting: string }>(
     `SELECT name, setting FROM pg_settings WHERE name IN ('wal_level', 'max_replication_slots', 'max_wal_senders', 'output_plugin_libraries')`,
   );
@@ -61,7 +64,7 @@ export async function checkLogBased(client: PgClient, config: TapConfig, databas
     ? { check: 'wal_level', status: 'pass', detail: 'logical' }
     : { check: 'wal_level', status: 'fail', detail: walLevel, fix: 'ALTER SYSTEM SET wal_level = logical; -- then restart PostgreSQL' });
   const allowed = setting('output_plugin_libraries');
-  if (allowed !== undefined) {
+  if (allowed !== undefined && plugin !== 'pgoutput') {
     const plugins = allowed.split(',').map((name) => name.trim().replace(/^"|"$/g, ''));
     checks.push(plugins.includes('wal2json')
       ? { check: 'wal2json allowed (output_plugin_libraries)', status: 'pass', detail: allowed }
@@ -84,15 +87,26 @@ export async function checkLogBased(client: PgClient, config: TapConfig, databas
   checks.push(freeSenders >= 1
     ? { check: 'free WAL sender', status: 'pass', detail: `${freeSenders} free of max_wal_senders=${setting('max_wal_senders') ?? '?'}` }
     : { check: 'free WAL sender', status: 'fail', detail: 'none free', fix: 'ALTER SYSTEM SET max_wal_senders = 10; -- then restart' });
-  checks.push(...(await checkSlot(client, config, database)));
+  checks.push(...(await checkSlot(client, config, database, tables)));
   checks.push(await checkReplicationConnection(config, database));
   return checks;
 }
 
-async function checkSlot(client: PgClient, config: TapConfig, database: string): Promise<Check[]> {
+async function checkSlot(client: PgClient, config: TapConfig, database: string, tables: readonly PublishedTable[]): Promise<Check[]> {
   try {
     const slot = await findSlot(client, database, slotNameFor(config, database));
-    const checks: Check[] = [{ check: 'replication slot', status: 'pass', detail: `${slot.slotName} (wal2json, wal_status ${slot.walStatus ?? 'unknown'})` }];
+    const checks: Check[] = [{ check: 'replication slot', status: 'pass', detail: `${slot.slotName} (${slot.plugin}, wal_status ${slot.walStatus ?? 'unknown'})` }];
+    if (slot.plugin === 'pgoutput') {
+      const publication = config.publicationName ?? slot.slotName;
+      try {
+        await checkPublication(client, database, publication, tables);
+        checks.push({ check: 'publication', status: 'pass', detail: `${publication} covers the LOG_BASED tables` });
+      } catch (error) {
+        const problem = error as Error & { hint?: string };
+        checks.push({ check: 'publication', status: 'fail', detail: problem.message, ...(problem.hint === undefined ? {} : { fix: problem.hint }) });
+      }
+      return checks;
+    }
     // Peeking up to the confirmed position loads the plugin without consuming anything.
     try {
       await client.query("SELECT count(*) FROM pg_logical_slot_peek_changes($1, (SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = $1), NULL)", [slot.slotName]);

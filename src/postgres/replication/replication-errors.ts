@@ -10,13 +10,13 @@ export function replicationError(error: unknown, slot: string, user: string): Ta
   const message = error instanceof Error ? error.message : String(error);
   if (/may not be used as an output plugin/i.test(message)) {
     return new TapError('WAL2JSON_NOT_ALLOWED', `the server does not allow wal2json as an output plugin (${message})`, {
-      hint: 'As a superuser run: ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding, wal2json; SELECT pg_reload_conf(); (minor releases from late 2026 allow only the plugins listed there).',
+      hint: 'As a superuser run: ALTER SYSTEM SET output_plugin_libraries = pgoutput, test_decoding, wal2json; SELECT pg_reload_conf(); (minor releases from late 2026 allow only the plugins listed there). Where server settings cannot be changed, read through pgoutput instead: a slot created with pgoutput and a publication of the tables (README: Log-based through pgoutput).',
       cause: error,
     });
   }
   if (/could not access file "wal2json"|wal2json.*No such file/i.test(message)) {
     return new TapError('WAL2JSON_MISSING', `the wal2json plugin is not installed on the server (${message})`, {
-      hint: 'Install it on the database server (Debian/Ubuntu: apt-get install postgresql-15-wal2json, matching your major version), then retry.',
+      hint: 'Install it on the database server (Debian/Ubuntu: apt-get install postgresql-15-wal2json, matching your major version), then retry; or read through pgoutput, built into every server: a slot created with pgoutput and a publication of the tables (README: Log-based through pgoutput).',
       cause: error,
     });
   }

@@ -38,9 +38,11 @@ export async function checkPrimary(client: PgClient): Promise<void> {
 export async function findSlot(client: PgClient, database: string, configured: string | null): Promise<SlotInfo> {
   const candidates = configured !== null ? [configured] : [`stitch_${database}`, 'stitch'];
   const { rows } = await client.query<{ slot_name: string; plugin: string | null; database: string | null; wal_status: string | null; confirmed_flush_lsn: string | null; safe_wal_size: string | null; retained_bytes: string | null }>(
-    `SELECT slot_name, plugin, database, wal_status, confirmed_flush_lsn::text, safe_wal_size::text,
+    // wal_status and safe_wal_size exist from PostgreSQL 13: read through to_jsonb so 12 gives null.
+    `SELECT slot_name, plugin, database, to_jsonb(s) ->> 'wal_status' AS wal_status, confirmed_flush_lsn::text,
+            to_jsonb(s) ->> 'safe_wal_size' AS safe_wal_size,
             pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS retained_bytes
-       FROM pg_replication_slots WHERE slot_name = ANY($1::text[]) AND slot_type = 'logical'`,
+       FROM pg_replication_slots s WHERE slot_name = ANY($1::text[]) AND slot_type = 'logical'`,
     [candidates],
   );
   const slot = candidates.map((name) => rows.find((row) => row.slot_name === name)).find((row) => row !== undefined && row.database === database)
@@ -56,9 +58,9 @@ export async function findSlot(client: PgClient, database: string, configured: s
       hint: `Slots are per database: in "${database}" run SELECT * FROM pg_create_logical_replication_slot('stitch_${database}', 'wal2json'); (or set slot_name).`,
     });
   }
-  if (slot.plugin !== 'wal2json') {
-    throw new TapError('SLOT_WRONG_PLUGIN', `replication slot "${slot.slot_name}" uses the ${slot.plugin ?? 'unknown'} plugin, not wal2json`, {
-      hint: `Recreate it: SELECT pg_drop_replication_slot('${slot.slot_name}'); SELECT * FROM pg_create_logical_replication_slot('${slot.slot_name}', 'wal2json'); then resync the LOG_BASED streams (tap-postgres state reset).`,
+  if (slot.plugin !== 'wal2json' && slot.plugin !== 'pgoutput') {
+    throw new TapError('SLOT_WRONG_PLUGIN', `replication slot "${slot.slot_name}" uses the ${slot.plugin ?? 'unknown'} plugin; the tap reads wal2json and pgoutput slots`, {
+      hint: `Recreate it: SELECT pg_drop_replication_slot('${slot.slot_name}'); SELECT * FROM pg_create_logical_replication_slot('${slot.slot_name}', 'wal2json'); (or 'pgoutput' with a publication), then resync the LOG_BASED streams (tap-postgres state reset).`,
     });
   }
   if (slot.wal_status === 'lost') {

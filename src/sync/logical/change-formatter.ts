@@ -7,7 +7,7 @@ import { UTF8_TEXT, type DatabaseText } from '../../postgres/catalog/server-enco
 import type { LineBuffer } from '../../singer/line-buffer.js';
 import { jsonString, type PgColumnType, type ValueConverter } from '../../values/index.js';
 import { RecordBytes } from './record-bytes.js';
-import type { Wal2JsonColumn } from './wal2json-message.js';
+import type { ColumnText } from './change-writer.js';
 import { tokenText, type RowSlots, type RowToken } from './wal2json-row.js';
 
 export const DELETED_AT = '_sdc_deleted_at';
@@ -28,10 +28,10 @@ export interface ChangeShape {
 
 export interface ChangeFormatter {
   setTimeExtracted(time: Date): void;
-  upsert(columns: readonly Wal2JsonColumn[]): { line: string; missing: string[] };
+  upsert(columns: readonly ColumnText[]): { line: string; missing: string[] };
   upsertWith(values: ReadonlyMap<string, string | null>): string;
-  delete(identity: readonly Wal2JsonColumn[], deletedAt: string): string;
-  keyChanged(columns: readonly Wal2JsonColumn[], identity: readonly Wal2JsonColumn[]): boolean;
+  delete(identity: readonly ColumnText[], deletedAt: string): string;
+  keyChanged(columns: readonly ColumnText[], identity: readonly ColumnText[]): boolean;
   /** The fast path on bytes: the line of a row whose every column is in `row`, written into `out`; false (nothing written) otherwise. */
   upsertBytes(data: Buffer, row: RowSlots, out: LineBuffer): boolean;
   /** Tokens of the old row in column order; null when a key column is missing. */
@@ -120,7 +120,7 @@ export function changeFormatter(stream: string, shape: ChangeShape, version: num
   };
 }
 
-function byName(columns: readonly Wal2JsonColumn[]): Map<string, string | null> {
+function byName(columns: readonly ColumnText[]): Map<string, string | null> {
   const map = new Map<string, string | null>();
   for (const column of columns) map.set(column.name, column.text);
   return map;

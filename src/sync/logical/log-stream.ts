@@ -111,6 +111,12 @@ export class LogStream implements Positioned {
    */
   tables: readonly { schema: string; table: string }[];
 
+  /** Whether the stream's table is partitioned: its changes come from `tables`, its partitions. */
+  get partitioned(): boolean {
+    const [first] = this.tables;
+    return this.tables.length !== 1 || first?.schema !== this.plan.schema || first?.table !== this.plan.table;
+  }
+
   /** schema.table, for log lines. */
   get qualifiedName(): string {
     return `${this.plan.schema}.${this.plan.table}`;

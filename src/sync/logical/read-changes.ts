@@ -17,6 +17,8 @@ import type { StateKeeper } from '../state-keeper.js';
 import type { StopSignal } from '../stop-signal.js';
 import { ChangeReader } from './change-reader.js';
 import type { LogStream } from './log-stream.js';
+import type { ChangeDecoder } from './change-decoder.js';
+import { PgoutputDecoder } from './pgoutput-decoder.js';
 import { Wal2JsonDecoder } from './wal2json-decoder.js';
 
 export interface ReadChangesContext {
@@ -27,6 +29,10 @@ export interface ReadChangesContext {
   state: StateKeeper;
   stop: StopSignal;
   slot: string;
+  /** The slot's output plugin: it decides the decoder. */
+  plugin: string;
+  /** pgoutput: the publication read. */
+  publication: string;
   endLsn: Lsn | null;
   /** Text of the database's encoding (wal2json writes it so) to a string. */
   decode: TextDecode;
@@ -38,7 +44,8 @@ const WATCH_EVERY_MS = 100;
 
 export async function readChanges(streams: readonly LogStream[], context: ReadChangesContext): Promise<number> {
   const { config } = context;
-  const decoder = new Wal2JsonDecoder(streams, { config, client: context.client, writer: context.writer, decode: context.decode });
+  const writing = { config, client: context.client, writer: context.writer };
+  const decoder: ChangeDecoder = context.plugin === 'pgoutput' ? new PgoutputDecoder(streams, writing, context.publication) : new Wal2JsonDecoder(streams, { ...writing, decode: context.decode });
   let wal: WalStream | null = null;
   const reader = new ChangeReader(streams, decoder, {
     writer: context.writer,
@@ -83,7 +90,7 @@ export async function readChanges(streams: readonly LogStream[], context: ReadCh
  * until its end): while quiet the walsender is looked at twice a second, and idle means it was
  * waiting for WAL in two looks in a row.
  */
-async function watch(wal: WalStream, reader: ChangeReader, decoder: Wal2JsonDecoder, context: ReadChangesContext): Promise<void> {
+async function watch(wal: WalStream, reader: ChangeReader, decoder: ChangeDecoder, context: ReadChangesContext): Promise<void> {
   const { config } = context;
   const log = logger('log-based');
   const startedAt = Date.now();

@@ -5,7 +5,7 @@
  * beforehand. Pure (writes into a buffer).
  */
 import type { ByteSink } from '../../singer/line-buffer.js';
-import { isZeroOffset, typeKind, type PgColumnType, type ValueConverter } from '../../values/index.js';
+import { byteAt, isZeroOffset, typeKind, type PgColumnType, type ValueConverter } from '../../values/index.js';
 import { tokenText } from './wal2json-row.js';
 
 export type ByteForm = (data: Buffer, start: number, end: number, out: ByteSink) => boolean;
@@ -139,7 +139,7 @@ function timestampForm(data: Buffer, start: number, end: number, out: ByteSink):
     if (digits === 0 || digits > 6) return false;
     secondsEnd += 1 + digits;
   }
-  if (secondsEnd !== textEnd && !isZeroOffset((i) => data[i], secondsEnd, textEnd)) return false;
+  if (secondsEnd !== textEnd && !isZeroOffset(data, byteAt, secondsEnd, textEnd)) return false;
   const buf = out.buf;
   let pos = out.pos;
   for (let j = start; j < text + 10; j++) buf[pos++] = data[j] as number;

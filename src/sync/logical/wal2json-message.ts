@@ -7,12 +7,10 @@
  */
 import { Lsn } from '../../state/lsn.js';
 import { Action } from './wal2json-action.js';
+import type { ColumnText } from './change-writer.js';
 
-export interface Wal2JsonColumn {
-  name: string;
-  /** PostgreSQL's text of the value; null for SQL NULL. Booleans are turned back into 't'/'f'. */
-  text: string | null;
-}
+/** A column as PostgreSQL's text of the value (null for SQL NULL); booleans are turned back into 't'/'f'. */
+export type Wal2JsonColumn = ColumnText;
 
 export type Wal2JsonMessage =
   | { action: typeof Action.Begin; commitLsn: Lsn; timestamp: string }

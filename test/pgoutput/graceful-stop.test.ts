@@ -1,0 +1,3 @@
+// integration/graceful-stop.test.ts again, read through pgoutput slots and publications.
+process.env.TAP_TEST_PLUGIN = 'pgoutput';
+await import('../integration/graceful-stop.test.js');

@@ -1,0 +1,3 @@
+// integration/log-based-streaming.test.ts again, read through pgoutput slots and publications.
+process.env.TAP_TEST_PLUGIN = 'pgoutput';
+await import('../integration/log-based-streaming.test.js');

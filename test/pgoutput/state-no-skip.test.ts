@@ -1,0 +1,3 @@
+// integration/state-no-skip.test.ts again, read through pgoutput slots and publications.
+process.env.TAP_TEST_PLUGIN = 'pgoutput';
+await import('../integration/state-no-skip.test.js');
