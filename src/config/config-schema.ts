@@ -61,7 +61,7 @@ export const CONFIG_SCHEMA = {
     numeric_as_string: { type: 'boolean', default: false, description: 'numeric, real and double precision as their exact text in a string, for targets that load JSON numbers as floats. A column\'s schema in the catalog can choose per column.' },
     date_format: { enum: ['date-time', 'date'], default: 'date-time', description: 'date columns as date-time at midnight UTC (singer-io), or as format: date (YYYY-MM-DD).' },
     itersize: { type: 'integer', minimum: 1, default: 20000, description: 'Accepted for singer-io compatibility; rows stream through COPY in network-sized chunks, so memory stays constant without it.' },
-    state_interval_rows: { type: 'integer', minimum: 1, default: 10000, description: 'Emit STATE at least every N records (and at stream end).' },
+    state_interval_rows: { type: 'integer', minimum: 1, default: 10000, description: 'Emit STATE at least every N records (and at the end of the run; between streams when N records or a second passed since the last STATE).' },
     schema_drift: { enum: ['follow', 'fail'], default: 'follow', description: 'A column added, dropped or retyped since discovery: follow it (a new SCHEMA, added columns synced unless deselected, a warning), or fail the run before reading the stream.' },
   },
   required: ['user', 'dbname'],

@@ -79,10 +79,12 @@ async function discoverDatabase(client: PgClient, database: string, config: TapC
   const relations = (await listRelations(client, config.filterSchemas)).filter((relation) => readable(relation, database, config));
   const oids = relations.map((relation) => relation.oid);
   // One after the other: a pg client runs one query at a time, and queueing two is deprecated.
-  const columns = await listColumns(client, oids);
-  const keys = await listPrimaryKeys(client, oids);
+  const columns = groupByRelation(await listColumns(client, oids));
+  const keys = groupByRelation(await listPrimaryKeys(client, oids));
+  const naming = streamNaming(config);
+  const options = convertOptions(config);
   return relations.map((relation) => {
-    const relationColumns = columns.filter((c) => c.rel_oid === relation.oid && c.can_select).map((c) => ({ name: c.name, type: toColumnType(c) }));
+    const relationColumns = (columns.get(relation.oid) ?? []).filter((c) => c.can_select).map((c) => ({ name: c.name, type: toColumnType(c) }));
     const entry = buildCatalogEntry(
       {
         database,
@@ -91,15 +93,28 @@ async function discoverDatabase(client: PgClient, database: string, config: TapC
         isView: relation.relkind === 'v' || relation.relkind === 'm',
         rowEstimate: Number(relation.row_estimate),
         columns: relationColumns,
-        primaryKey: keys.filter((k) => k.rel_oid === relation.oid).map((k) => k.name),
+        primaryKey: (keys.get(relation.oid) ?? []).map((k) => k.name),
       },
-      streamNaming(config),
-      convertOptions(config),
+      naming,
+      options,
     );
     return withStreamMetadata(entry, { 'valid-replication-keys': validReplicationKeys(relationColumns) });
   });
 }
 
+/**
+ * Rows of a catalog query by relation, in their order: one pass, so discovery stays linear in the
+ * number of columns (a filter per relation made 10,000 tables take minutes).
+ */
+function groupByRelation<Row extends { rel_oid: RelOid }, RelOid>(rows: readonly Row[]): Map<RelOid, Row[]> {
+  const groups = new Map<RelOid, Row[]>();
+  for (const row of rows) {
+    const group = groups.get(row.rel_oid);
+    if (group === undefined) groups.set(row.rel_oid, [row]);
+    else group.push(row);
+  }
+  return groups;
+}
 
 function readable(relation: RawRelation, database: string, config: TapConfig): boolean {
   if (relation.is_partition && !config.discoverPartitions) return false;

@@ -38,7 +38,7 @@ export async function copyStream(plan: StreamPlan, context: DatabaseContext, col
   await writer.write(schemaMessage(plan.stream, columns.schemaJson, plan.keyProperties, method.bookmarkProperties));
   state.setCurrentlySyncing(plan.tapStreamId);
   save();
-  await state.emit();
+  await state.emitSoon();
   if (method.firstLoad) await writer.write(activateVersionMessage(plan.stream, method.version));
 
   const read = await readRecords(context, plan, columns, {
@@ -60,7 +60,9 @@ export async function copyStream(plan: StreamPlan, context: DatabaseContext, col
     state.setCurrentlySyncing(null);
   }
   save();
-  await state.emit();
+  // Stopped, the STATE goes out now (the run ends on it); a finished stream's may wait for the next.
+  if (read.stopped) await state.emit();
+  else await state.emitSoon();
   log.bookmark(state.bookmark(plan.tapStreamId));
   log.finished(read.stopped ? 'interrupted' : 'complete');
 }

@@ -22,7 +22,7 @@ import { streamByStream, type DatabaseContext, type SyncStrategy } from './sync-
 export const fullTableStrategy: SyncStrategy = streamByStream(syncTable);
 
 async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<void> {
-  const columns = await liveColumns(context.client, plan, context.config);
+  const columns = await liveColumns(context.client, plan, context.config, { snapshot: context.tables?.get(plan) ?? null });
   const bookmark = startingBookmark(plan, context.state);
   const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
   const keys = plan.isView ? [] : plan.keyProperties;

@@ -24,7 +24,7 @@ export const incrementalStrategy: SyncStrategy = streamByStream(syncIncremental)
 
 async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Promise<void> {
   const key = plan.replicationKey as string;
-  const columns = await liveColumns(context.client, plan, context.config);
+  const columns = await liveColumns(context.client, plan, context.config, { snapshot: context.tables?.get(plan) ?? null });
   const keyIndex = columns.names.indexOf(key);
   const keyType = columns.types[keyIndex] as PgColumnType;
   const bookmark = startingBookmark(plan, context.state);

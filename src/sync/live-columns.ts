@@ -14,6 +14,7 @@ import { toColumnType } from '../postgres/catalog/column-type.js';
 import type { PgClient } from '../postgres/connection/connect.js';
 import { findRelationOid, listColumns } from '../postgres/catalog/introspection.js';
 import { rowEstimate } from '../postgres/catalog/row-estimate.js';
+import type { TableFacts } from '../postgres/catalog/table-snapshot.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { columnForm, columnSchema, schemaToJson, valueConverter, type ConvertOptions, type PgColumnType, type ValueConverter } from '../values/index.js';
 
@@ -44,18 +45,21 @@ export interface LiveColumnsOptions {
   known?: Iterable<string>;
   /** Columns synced so far (default: the catalog's selection). */
   selected?: readonly string[];
+  /** The table as read at the start of its database's streams (one round for all of them). */
+  snapshot?: TableFacts | null;
 }
 
 export async function liveColumns(client: PgClient, plan: StreamPlan, config: TapConfig, options: LiveColumnsOptions = {}): Promise<LiveColumns> {
   const extraProperties = options.extraProperties ?? {};
   const selected = options.selected ?? plan.columns;
-  const oid = await findRelationOid(client, plan.schema, plan.table);
+  const snapshot = options.snapshot ?? null;
+  const oid = snapshot?.oid ?? await findRelationOid(client, plan.schema, plan.table);
   if (oid === null) {
     throw new TapError('TABLE_NOT_FOUND', `stream ${plan.tapStreamId}: table ${plan.schema}.${plan.table} no longer exists in database ${plan.database}`, {
       hint: 'Rerun --discover and update the catalog, or deselect the stream.',
     });
   }
-  const raw = await listColumns(client, [oid]);
+  const raw = snapshot?.columns ?? await listColumns(client, [oid]);
   const byName = new Map(raw.map((column) => [column.name, { type: toColumnType(column), sqlType: column.sql_type }]));
   const knownSet = new Set(options.known ?? plan.knownColumns);
   const drift: Drift = {
@@ -84,7 +88,7 @@ export async function liveColumns(client: PgClient, plan: StreamPlan, config: Ta
     converters: types.map((type, index) => valueConverter(type, forms[index])),
     bookmarkConverters: types.map((type) => valueConverter(type)),
     schemaJson: schemaToJson({ type: 'object', properties }),
-    rowEstimate: await rowEstimate(client, oid),
+    rowEstimate: snapshot === null ? await rowEstimate(client, oid) : snapshot.rowEstimate,
     tableColumns: raw.map((column) => column.name),
   };
 }

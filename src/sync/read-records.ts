@@ -5,7 +5,8 @@
  * (counted per record, not per network chunk), once every line before it is written.
  */
 import { copyBatches } from '../postgres/copy/copy-query.js';
-import type { CopyRow } from '../postgres/copy/copy-text-parser.js';
+import { RowTooLarge, type CopyRow } from '../postgres/copy/copy-text-parser.js';
+import { TapError } from '../errors.js';
 import { serverFailure } from '../postgres/connection/pg-errors.js';
 import { quoteIdent, quoteQualified } from '../postgres/quote.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
@@ -49,6 +50,7 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
     await context.writer.write(out, pending);
     options.log.wrote(pending, Buffer.byteLength(out));
     cadence?.add(pending);
+    context.state.noteRecords(pending);
     out = '';
     pending = 0;
   };
@@ -79,9 +81,18 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
       if (context.stop.requested) return { rows, stopped: true, lastRow };
     }
   } catch (error) {
+    if (error instanceof RowTooLarge) throw valueTooLarge(plan, columns.names, error);
     throw serverFailure(error, `copying ${plan.schema}.${plan.table} (stream ${plan.tapStreamId})`, `GRANT SELECT ON ${quoteQualified(plan.schema, plan.table)} TO ${quoteIdent(context.config.user)};`);
   }
   return { rows, stopped: false, lastRow };
+}
+
+function valueTooLarge(plan: StreamPlan, names: readonly string[], error: RowTooLarge): TapError {
+  const column = names[error.column] ?? `#${error.column + 1}`;
+  return new TapError('VALUE_TOO_LARGE', `a row of ${plan.schema}.${plan.table} (stream ${plan.tapStreamId}) holds more than ${error.limit / 2 ** 20} MiB of text, reached in column "${column}"`, {
+    hint: `Deselect column "${column}" ("selected": false in its catalog metadata), or keep values that large out of the table (a bytea counts twice: COPY sends it as hex).`,
+    cause: error,
+  });
 }
 
 export function selectSql(plan: StreamPlan, names: readonly string[], options: Pick<ReadOptions, 'where' | 'orderBy'>): string {

@@ -23,7 +23,7 @@ const STRATEGIES: Readonly<Record<ReplicationMethod, SyncStrategy>> = {
  * one connection per database; each database's streams handed to their strategy by method.
  */
 export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], initial: TapState, writer: MessageWriter, run: { report: RunReport; stop: StopSignal; acceptLsnGap?: boolean }): Promise<TapState> {
-  const state = new StateKeeper(initial, writer);
+  const state = new StateKeeper(initial, writer, { everyRows: config.stateIntervalRows, everyMs: 1_000 });
   try {
     for (const [database, databasePlans] of groupBy(resumeFirst(plans, initial.currently_syncing), (plan) => plan.database)) {
       if (run.stop.requested) break;
@@ -38,7 +38,9 @@ export async function syncAll(config: TapConfig, plans: readonly StreamPlan[], i
       });
     }
   } finally {
-    // Records and STATE already produced belong downstream even when a later step fails.
+    // Records and STATE already produced belong downstream even when a later step fails; a
+    // pending STATE covers only records already written.
+    await state.flush().catch(() => undefined);
     await writer.flush().catch(() => undefined);
   }
   return state.state;
@@ -56,6 +58,10 @@ function resumeFirst(plans: readonly StreamPlan[], currentlySyncing: string | nu
 /** Groups in order of first appearance. */
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group === undefined) groups.set(key(item), [item]);
+    else group.push(item);
+  }
   return groups;
 }

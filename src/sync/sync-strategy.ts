@@ -1,5 +1,6 @@
 import type { TapConfig } from '../config/tap-config.js';
 import type { PgClient } from '../postgres/connection/connect.js';
+import { TableSnapshot } from '../postgres/catalog/table-snapshot.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import type { MessageWriter } from '../singer/message-writer.js';
 import type { RunReport } from '../report/run-report.js';
@@ -17,6 +18,8 @@ export interface DatabaseContext {
   readonly stop: StopSignal;
   /** --accept-lsn-gap: a LOG_BASED state that does not fit the slot reads on from the slot's position. */
   readonly acceptLsnGap: boolean;
+  /** The streams' tables as read when the strategy started (copy-based methods). */
+  readonly tables?: TableSnapshot;
 }
 
 /**
@@ -31,9 +34,11 @@ export interface SyncStrategy {
 export function streamByStream(syncOne: (plan: StreamPlan, context: DatabaseContext) => Promise<void>): SyncStrategy {
   return {
     async syncStreams(plans, context) {
+      // One round of catalog queries for all the streams, not one per stream.
+      const tables = plans.length > 1 ? await TableSnapshot.take(context.client, plans) : undefined;
       for (const plan of plans) {
         if (context.stop.requested) return;
-        await syncOne(plan, context);
+        await syncOne(plan, tables === undefined ? context : { ...context, tables });
       }
     },
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CopyTextParser, parseLine, unescapeField, type CopyRow } from '../../src/postgres/copy/copy-text-parser.js';
+import { CopyTextParser, parseLine, RowTooLarge, unescapeField, type CopyRow } from '../../src/postgres/copy/copy-text-parser.js';
 
 /** COPY text as PostgreSQL writes it, and the rows it stands for. */
 const SAMPLE_TEXT = [
@@ -166,4 +166,43 @@ test('every truncation of the sample that cuts a row makes end() throw', () => {
     parser.push(SAMPLE.subarray(0, i), () => {});
     assert.throws(() => parser.end(), /middle of a row/, `truncated at byte ${i}`);
   }
+});
+
+test('a row of many chunks is scanned once: 8 MB in 64 KB chunks parses to the same value', () => {
+  const value = 'x'.repeat(8 * 1024 * 1024);
+  const text = Buffer.from(`1\t${value}\t\\\\x00ff\n2\tb\t\\N\n`, 'utf8');
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < text.length; at += 65536) chunks.push(text.subarray(at, at + 65536));
+  const { rows } = parseChunks(chunks);
+  assert.equal(rows.length, 2);
+  assert.equal(rows[0]![1], value);
+  assert.equal(rows[0]![2], '\\x00ff');
+  assert.deepEqual(rows[1], ['2', 'b', null]);
+});
+
+test('a chunk the stream hands out again later does not change a kept row tail', () => {
+  const parser = new CopyTextParser();
+  const rows: CopyRow[] = [];
+  const chunk = Buffer.from('1\tab', 'utf8');
+  parser.push(chunk, (row) => rows.push(row));
+  chunk.fill(0x7a);
+  parser.push(Buffer.from('cd\n', 'utf8'), (row) => rows.push(row));
+  assert.deepEqual(rows, [['1', 'abcd']]);
+});
+
+test('a row past the limit is RowTooLarge naming the field it reached, before it is all held', () => {
+  const parser = new CopyTextParser(1000);
+  const rows: CopyRow[] = [];
+  parser.push(Buffer.from('1\tsmall\n2\tok\t', 'utf8'), (row) => rows.push(row));
+  assert.throws(() => {
+    for (let i = 0; i < 100; i++) parser.push(Buffer.from('y'.repeat(100), 'utf8'), (row) => rows.push(row));
+  }, (error: unknown) => error instanceof RowTooLarge && error.column === 2 && error.limit === 1000 && error.bytes > 1000);
+  assert.deepEqual(rows, [['1', 'small']]);
+});
+
+test('unescaping keeps text between escapes whole and agrees with the escape rules', () => {
+  assert.equal(unescapeField('a\\tb\\\\c\\101\\x42\\303\\251d\\'), 'a\tb\\cABéd\\');
+  assert.equal(unescapeField('\\xZ\\8\\q'), 'xZ8q');
+  assert.equal(unescapeField('\\\\x' + 'ab'.repeat(1000)), '\\x' + 'ab'.repeat(1000));
+  assert.equal(unescapeField('\\342\\234\\223 done'), '✓ done');
 });

@@ -5,6 +5,8 @@
  * once `stop()` has run, no message is read and no bookmark moves (LogBookmarks is frozen), so a
  * STATE can never claim a change that was received but not written.
  */
+import { TapError } from '../../errors.js';
+import { MAX_ROW_BYTES } from '../../postgres/copy/copy-text-parser.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
 import { Lsn } from '../../state/lsn.js';
 import { valueConverter } from '../../values/index.js';
@@ -58,6 +60,8 @@ export class ChangeReader implements ChangeSink {
   message(data: Buffer, start: number): Promise<void> | undefined {
     this.messages++;
     if (this.currentPhase !== 'reading') return undefined;
+    // The same bound as a COPY row: past it the values could not become strings at all.
+    if (data.length - start > MAX_ROW_BYTES) return Promise.reject(changeTooLarge(data.length - start, this.transaction?.commitLsn ?? null));
     return this.decoder.read(data, start, this);
   }
 
@@ -120,4 +124,11 @@ export class ChangeReader implements ChangeSink {
     await state.emit();
     this.cadence.emitted();
   }
+}
+
+function changeTooLarge(bytes: number, commitLsn: Lsn | null): TapError {
+  const where = commitLsn === null ? '' : ` in the transaction committed at ${Lsn.format(commitLsn)}`;
+  return new TapError('VALUE_TOO_LARGE', `a change of ${Math.round(bytes / 2 ** 20)} MiB${where} holds more than ${MAX_ROW_BYTES / 2 ** 20} MiB of values`, {
+    hint: 'Find the row with pg_logical_slot_peek_changes on the slot; keep values that large out of LOG_BASED tables (or deselect the stream and copy it FULL_TABLE with the column deselected).',
+  });
 }
