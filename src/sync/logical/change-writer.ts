@@ -52,28 +52,44 @@ export class ChangeWriter {
     await this.context.writer.write(activateVersionMessage(stream.plan.stream, stream.version));
   }
 
-  /** Writes the RECORD lines of one row change; returns how many. */
-  async write(stream: LogStream, change: RowChange, deletedAt: string): Promise<number> {
+  /**
+   * Writes the RECORD lines of one row change; returns how many. Synchronous (a number) unless
+   * the change needs the database first (a column the stream has not announced, a row read by key):
+   * a promise holds every later message of the session, so it is only returned when needed.
+   */
+  write(stream: LogStream, change: RowChange, deletedAt: string): number | Promise<number> {
+    if (this.hasUnseen(stream, change.columns) || this.hasUnseen(stream, change.identity)) {
+      const seen = [...change.columns, ...change.identity].map((column) => column.name).filter((name) => !stream.known.has(name));
+      return this.followDrift(stream, seen).then(() => this.writeKnown(stream, change, deletedAt));
+    }
+    return this.writeKnown(stream, change, deletedAt);
+  }
+
+  private hasUnseen(stream: LogStream, columns: readonly ColumnText[]): boolean {
+    for (const column of columns) if (!stream.known.has(column.name)) return true;
+    return false;
+  }
+
+  private writeKnown(stream: LogStream, change: RowChange, deletedAt: string): number | Promise<number> {
     const { writer } = this.context;
-    const unseen = [...change.columns, ...change.identity].map((column) => column.name).filter((name) => !stream.known.has(name));
-    if (unseen.length > 0) await this.followDrift(stream, unseen);
-    const write = async (text: string, kind: ChangeKind): Promise<void> => {
-      await writer.write(text);
-      stream.log.wrote(1, Buffer.byteLength(text), kind);
+    // Appended now, in order; the caller looks at the writer's backpressure before reading on.
+    const emit = (text: string, kind: ChangeKind): void => {
+      writer.push(text, stream.log);
+      stream.log.wrote(1, 0, kind);
     };
     if (change.kind === 'delete') {
-      await write(stream.formatter.delete(change.identity, deletedAt), 'deletes');
+      emit(stream.formatter.delete(change.identity, deletedAt), 'deletes');
       return 1;
     }
     let lines = 0;
     const kind: ChangeKind = change.kind === 'insert' ? 'inserts' : 'updates';
     if (change.kind === 'update' && stream.formatter.keyChanged(change.columns, change.identity)) {
-      await write(stream.formatter.delete(change.identity, deletedAt), 'deletes');
+      emit(stream.formatter.delete(change.identity, deletedAt), 'deletes');
       lines++;
     }
     const { line, missing } = stream.formatter.upsert(change.columns);
     if (missing.length === 0 || change.kind === 'insert') {
-      await write(line, kind);
+      emit(line, kind);
       return lines + 1;
     }
     // Unchanged TOASTed values are left out. Under REPLICA IDENTITY FULL the old row carries
@@ -82,19 +98,20 @@ export class ChangeWriter {
     if (missing.every((name) => identity.has(name))) {
       const merged = new Map(identity);
       for (const column of change.columns) merged.set(column.name, column.text);
-      await write(stream.formatter.upsertWith(merged), kind);
+      emit(stream.formatter.upsertWith(merged), kind);
       return lines + 1;
     }
-    const current = await this.currentRow(stream, change.columns);
-    if (current === null) {
-      // The row is gone now, so a later DELETE (or TRUNCATE) in the WAL removes it downstream.
-      logger('log-based').debug({ tap_stream_id: stream.plan.tapStreamId, columns: missing }, 'update with unchanged TOAST values of a row deleted since: skipped');
-      return lines;
-    }
-    const merged = new Map(current);
-    for (const column of change.columns) merged.set(column.name, column.text);
-    await write(stream.formatter.upsertWith(merged), kind);
-    return lines + 1;
+    return this.currentRow(stream, change.columns).then((current) => {
+      if (current === null) {
+        // The row is gone now, so a later DELETE (or TRUNCATE) in the WAL removes it downstream.
+        logger('log-based').debug({ tap_stream_id: stream.plan.tapStreamId, columns: missing }, 'update with unchanged TOAST values of a row deleted since: skipped');
+        return lines;
+      }
+      const merged = new Map(current);
+      for (const column of change.columns) merged.set(column.name, column.text);
+      emit(stream.formatter.upsertWith(merged), kind);
+      return lines + 1;
+    });
   }
 
   /** A change names a column the stream has not announced: the table changed; follow it (a new SCHEMA first). */

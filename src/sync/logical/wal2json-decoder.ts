@@ -75,7 +75,10 @@ export class Wal2JsonDecoder implements ChangeDecoder {
     if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
     if (message.action === Action.Truncate) return this.changes.truncate(stream);
     const kind = message.action === Action.Insert ? 'insert' : message.action === Action.Update ? 'update' : 'delete';
-    return this.changes.write(stream, { kind, columns: message.columns, identity: message.identity }, txn.deletedAt).then((written) => sink.wrote(written));
+    const written = this.changes.write(stream, { kind, columns: message.columns, identity: message.identity }, txn.deletedAt);
+    if (typeof written !== 'number') return written.then((count) => sink.wrote(count));
+    sink.wrote(written);
+    return this.context.writer.backpressure;
   }
 }
 
