@@ -10,12 +10,13 @@
 // GNU time (`/usr/bin/time -f %M`) or, without it, from polling /proc/<pid>/status. A table goes to
 // stdout and the same numbers as JSON to bench/results/full-table-<date>.json.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv, selectStream, type Catalog } from './bench-catalog.js';
 import { runBench, writeBenchResult } from './bench-results.js';
+import { pollPeakRss } from './peak-rss.js';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
 import { ensurePostgresInstalled } from '../test/harness/ensure-server.js';
 
@@ -92,19 +93,12 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, pollRss: boo
     const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ['ignore', devNull, 'pipe'] });
     closeSync(devNull);
     let stderr = '';
-    let peak = 0;
     child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    // VmHWM is the kernel's own high-water mark, so sampling it misses at most the last 50 ms.
-    const poll = pollRss ? setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]));
-      } catch { /* exited between ticks */ }
-    }, 50) : null;
+    const poll = pollRss ? pollPeakRss(child.pid) : null;
     child.once('error', reject);
     child.once('close', (code, signal) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (poll) clearInterval(poll);
+      const peak = poll?.stop() ?? 0;
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${stderr.slice(-3000)}`));
       else resolve({ ms, stderr, ...(pollRss ? { peakRssKb: peak } : {}) });
     });

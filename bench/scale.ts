@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childEnv, selectStream, type Catalog } from './bench-catalog.js';
 import { runBench, writeBenchResult } from './bench-results.js';
+import { pollPeakRss } from './peak-rss.js';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
 import { ensurePostgresInstalled } from '../test/harness/ensure-server.js';
 
@@ -86,19 +87,12 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdoutPath =
     const child = spawn(file, argv, { cwd: repoRoot, env, stdio: ['ignore', out, 'pipe'] });
     closeSync(out);
     let stderr = '';
-    let polledKb = 0;
     child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    // VmHWM is the kernel's own high-water mark, so sampling it misses at most the last 50 ms.
-    const poll = rss && !useTime ? setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) polledKb = Math.max(polledKb, Number(m[1]));
-      } catch { /* exited between ticks */ }
-    }, 50) : null;
+    const poll = rss && !useTime ? pollPeakRss(child.pid) : null;
     child.once('error', reject);
     child.once('close', (code, signal) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (poll) clearInterval(poll);
+      const polledKb = poll?.stop() ?? 0;
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ').slice(0, 300)} failed (${signal ?? `exit ${code}`}):\n${stderr.slice(-3000)}`));
       const lines = stderr.trimEnd().split('\n');
       // GNU time's %M is the last line of the child's stderr.

@@ -1,6 +1,7 @@
 // Checks a tap's stdout the way a strict Singer target would: message shapes, then every RECORD
 // against the latest SCHEMA of its stream.
 import { AssertionError } from 'node:assert';
+import assert from 'node:assert/strict';
 import AjvModule from 'ajv';
 import type { ValidateFunction } from 'ajv';
 
@@ -104,4 +105,16 @@ export function assertSingerStream(lines: unknown[]): void {
       }
     }
   });
+}
+
+/** One coded error line of a failed run, as the tap logs it on stderr. */
+export interface ErrorLine { code: string; msg: string; hint: string }
+
+/** The run failed with exit code 1 and logged one error line with a code: that line. */
+export function tapError(result: { code: number | null; stderr: string }): ErrorLine {
+  assert.equal(result.code, 1, `the run fails with exit code 1; stderr:\n${result.stderr}`);
+  const lines = result.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Partial<ErrorLine> & { level?: number });
+  const error = lines.find((l) => l.level === 50 && typeof l.code === 'string');
+  assert.ok(error, `an error line with a code; stderr:\n${result.stderr}`);
+  return error as ErrorLine;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { records, selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import type { TapResult } from '../harness/run-cli.js';
+import { tapError } from '../harness/singer-assert.js';
 import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import { createTestDatabase, quoteIdent, type TestDatabase } from '../harness/test-database.js';
 import { QUICK } from './log-based-helpers.js';
@@ -11,15 +11,6 @@ import { QUICK } from './log-based-helpers.js';
  * Every log-based setup error through the real CLI: exit code 1, one error line with the stable
  * code, a message saying what is wrong and a hint with the exact fix.
  */
-interface ErrorLine { code: string; msg: string; hint: string }
-
-function tapError(result: TapResult): ErrorLine {
-  assert.equal(result.code, 1, `the run fails with exit code 1; stderr:\n${result.stderr}`);
-  const lines = result.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Partial<ErrorLine> & { level?: number });
-  const error = lines.find((l) => l.level === 50 && typeof l.code === 'string');
-  assert.ok(error, `an error line with a code; stderr:\n${result.stderr}`);
-  return error as ErrorLine;
-}
 
 let db: TestDatabase;
 let catalog: CatalogJson;

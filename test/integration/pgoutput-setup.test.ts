@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { records, selectInCatalog, type CatalogJson } from '../harness/catalog-select.js';
-import { runTap, type TapResult } from '../harness/run-cli.js';
+import { runTap } from '../harness/run-cli.js';
+import { tapError } from '../harness/singer-assert.js';
 import { discoverCatalog, runSync } from '../harness/tap-steps.js';
 import { createTestDatabase, type TestDatabase } from '../harness/test-database.js';
 import { lastState, QUICK } from './log-based-helpers.js';
@@ -12,15 +13,6 @@ import { lastState, QUICK } from './log-based-helpers.js';
  * published through its partitions), each problem one coded error with the statement that fixes
  * it, the same answer in `--test`; publication_name names another publication.
  */
-interface ErrorLine { code: string; msg: string; hint: string }
-
-function tapError(result: TapResult): ErrorLine {
-  assert.equal(result.code, 1, `the run fails with exit code 1; stderr:\n${result.stderr}`);
-  const lines = result.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Partial<ErrorLine> & { level?: number });
-  const error = lines.find((l) => l.level === 50 && typeof l.code === 'string');
-  assert.ok(error, `an error line with a code; stderr:\n${result.stderr}`);
-  return error as ErrorLine;
-}
 
 let db: TestDatabase;
 let catalog: CatalogJson;
