@@ -115,7 +115,7 @@ test('wal_level=replica: LOGICAL_NOT_ENABLED with the ALTER SYSTEM line', async 
 });
 
 test('wal2json not in output_plugin_libraries, then a slot that lost its WAL', async (t) => {
-  const cluster = await startCluster({ allowWal2json: false, settings: { max_slot_wal_keep_size: '1MB' } });
+  const cluster = await startCluster({ allowWal2json: false, settings: { max_slot_wal_keep_size: '1MB', wal_keep_size: '0' } });
   try {
     const setting = await cluster.query("SELECT 1 FROM pg_settings WHERE name = 'output_plugin_libraries'");
     const config = await privateDatabase(cluster, 'plugins_db');
