@@ -233,7 +233,7 @@ function changeKey(record: Record<string, unknown>): string {
 async function walsenderWaiting(seconds = 120): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
-    const rows = await db.query<{ waiting: boolean }>("SELECT bool_or(wait_event = 'WalSenderWriteData') AS waiting FROM pg_stat_activity WHERE backend_type = 'walsender' AND datname = $1", [db.name]);
+    const rows = await db.query<{ waiting: boolean }>("SELECT bool_or(lower(wait_event) = 'walsenderwritedata') AS waiting FROM pg_stat_activity WHERE backend_type = 'walsender' AND datname = $1", [db.name]);
     if (rows[0]?.waiting === true) return;
     if (Date.now() > deadline) throw new Error(`the walsender never waited to write within ${seconds} s`);
     await new Promise((resolve) => setTimeout(resolve, 50));

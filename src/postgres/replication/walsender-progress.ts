@@ -12,6 +12,9 @@ export async function walsenderBusy(client: PgClient, slot: string): Promise<boo
     [slot],
   );
   const row = rows[0];
+  if (row === undefined) return false;
   // Waiting for WAL is idle; waiting for us to read (WalSenderWriteData) is our own backpressure.
-  return row !== undefined && row.wait_event !== 'WalSenderWaitForWAL' && row.wait_event !== 'WalSenderWriteData';
+  // Compared without case: PostgreSQL 17 renamed WalSenderWaitForWAL to WalSenderWaitForWal.
+  const event = row.wait_event?.toLowerCase() ?? null;
+  return event !== 'walsenderwaitforwal' && event !== 'walsenderwritedata';
 }
