@@ -8,7 +8,7 @@ import { TapError } from '../errors.js';
 import { logger } from '../log.js';
 import { connect, withConnection, type PgClient } from '../postgres/connection/connect.js';
 import { toColumnType } from '../postgres/catalog/column-type.js';
-import { databaseExists, listColumns, listDatabases, listPrimaryKeys, listRelations, type RawRelation } from '../postgres/catalog/introspection.js';
+import { databaseExists, groupByRelation, listColumns, listDatabases, listPrimaryKeys, listRelations, type RawRelation } from '../postgres/catalog/introspection.js';
 import { withStreamMetadata, type Catalog, type CatalogEntry } from '../singer/catalog.js';
 import { buildCatalogEntry } from './catalog-entry.js';
 import { reportNameCollisions } from './name-collisions.js';
@@ -102,19 +102,6 @@ async function discoverDatabase(client: PgClient, database: string, config: TapC
   });
 }
 
-/**
- * Rows of a catalog query by relation, in their order: one pass, so discovery stays linear in the
- * number of columns (a filter per relation made 10,000 tables take minutes).
- */
-function groupByRelation<Row extends { rel_oid: RelOid }, RelOid>(rows: readonly Row[]): Map<RelOid, Row[]> {
-  const groups = new Map<RelOid, Row[]>();
-  for (const row of rows) {
-    const group = groups.get(row.rel_oid);
-    if (group === undefined) groups.set(row.rel_oid, [row]);
-    else group.push(row);
-  }
-  return groups;
-}
 
 function readable(relation: RawRelation, database: string, config: TapConfig): boolean {
   if (relation.is_partition && !config.discoverPartitions) return false;

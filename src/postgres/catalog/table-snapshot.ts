@@ -6,7 +6,7 @@
  * dropped meanwhile before it copies).
  */
 import type { PgClient } from '../connection/connect.js';
-import { listColumns, type RawColumn } from './introspection.js';
+import { groupByRelation, listColumns, type RawColumn } from './introspection.js';
 
 export interface TableFacts {
   oid: number;
@@ -28,12 +28,7 @@ export class TableSnapshot {
         WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [tables.map((name) => name.schema), tables.map((name) => name.table)],
     );
-    const columns = new Map<number, RawColumn[]>();
-    for (const column of await listColumns(client, rows.map((row) => row.oid))) {
-      const list = columns.get(column.rel_oid);
-      if (list === undefined) columns.set(column.rel_oid, [column]);
-      else list.push(column);
-    }
+    const columns = groupByRelation(await listColumns(client, rows.map((row) => row.oid)));
     const facts = new Map(rows.map((row) => [key(row), { oid: row.oid, rowEstimate: row.estimate >= 0 ? Math.round(row.estimate) : null, columns: columns.get(row.oid) ?? [] }]));
     return new TableSnapshot(facts, takenAt, maxAgeMs);
   }

@@ -53,11 +53,22 @@ export class ChangeWriter {
   }
 
   /**
+   * Writes one row change for a decoder and counts its lines on `sink`: undefined or the writer's
+   * backpressure when it was written at once, a promise when it needed the database first.
+   */
+  writeFor(sink: { wrote(records: number): void }, stream: LogStream, change: RowChange, deletedAt: string): Promise<void> | undefined {
+    const written = this.write(stream, change, deletedAt);
+    if (typeof written !== 'number') return written.then((count) => sink.wrote(count));
+    sink.wrote(written);
+    return this.context.writer.backpressure;
+  }
+
+  /**
    * Writes the RECORD lines of one row change; returns how many. Synchronous (a number) unless
    * the change needs the database first (a column the stream has not announced, a row read by key):
    * a promise holds every later message of the session, so it is only returned when needed.
    */
-  write(stream: LogStream, change: RowChange, deletedAt: string): number | Promise<number> {
+  private write(stream: LogStream, change: RowChange, deletedAt: string): number | Promise<number> {
     if (this.hasUnseen(stream, change.columns) || this.hasUnseen(stream, change.identity)) {
       const seen = [...change.columns, ...change.identity].map((column) => column.name).filter((name) => !stream.known.has(name));
       return this.followDrift(stream, seen).then(() => this.writeKnown(stream, change, deletedAt));

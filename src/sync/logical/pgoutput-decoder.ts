@@ -23,7 +23,7 @@ export class PgoutputDecoder implements ChangeDecoder {
   private readonly byTable: Map<string, LogStream>;
   private readonly changes: ChangeWriter;
 
-  constructor(streams: readonly LogStream[], private readonly context: ChangeWriterContext, private readonly publication: string) {
+  constructor(streams: readonly LogStream[], context: ChangeWriterContext, private readonly publication: string) {
     const tables = (stream: LogStream): { schema: string; table: string }[] => [{ schema: stream.plan.schema, table: stream.plan.table }, ...stream.tables];
     this.byTable = new Map(streams.flatMap((stream) => tables(stream).map((table) => [tableKey(table.schema, table.table), stream] as const)));
     this.changes = new ChangeWriter(context);
@@ -66,10 +66,7 @@ export class PgoutputDecoder implements ChangeDecoder {
         const kind = message.tag === 'I' ? 'insert' : message.tag === 'U' ? 'update' : 'delete';
         const row = message.tag === 'D' ? [] : texts(relation.columns, message.row, false);
         const old = message.tag === 'I' || message.old === null ? [] : texts(relation.columns, message.old, message.oldIsKey);
-        const written = this.changes.write(stream, { kind, columns: row, identity: old }, txn.deletedAt);
-        if (typeof written !== 'number') return written.then((count) => sink.wrote(count));
-        sink.wrote(written);
-        return this.context.writer.backpressure;
+        return this.changes.writeFor(sink, stream, { kind, columns: row, identity: old }, txn.deletedAt);
       }
       case 'T':
         return this.truncate(message.relids, sink);

@@ -75,10 +75,7 @@ export class Wal2JsonDecoder implements ChangeDecoder {
     if (stream === undefined || txn.commitLsn < stream.lsn) return undefined;
     if (message.action === Action.Truncate) return this.changes.truncate(stream);
     const kind = message.action === Action.Insert ? 'insert' : message.action === Action.Update ? 'update' : 'delete';
-    const written = this.changes.write(stream, { kind, columns: message.columns, identity: message.identity }, txn.deletedAt);
-    if (typeof written !== 'number') return written.then((count) => sink.wrote(count));
-    sink.wrote(written);
-    return this.context.writer.backpressure;
+    return this.changes.writeFor(sink, stream, { kind, columns: message.columns, identity: message.identity }, txn.deletedAt);
   }
 }
 
