@@ -11,7 +11,8 @@
 //               psql process running a script of 2,000 `\copy (SELECT * FROM t_i) to '/dev/null'`;
 //   values      scale_values: one row each of a 64 MiB text, a 32 MiB bytea and a jsonb array of 4M
 //               elements, one tap run per table vs psql `\copy` of that table;
-//   full-table  scale_full_table: 1M rows of the full-table bench's mixed-type table, tap vs psql `\copy`.
+//   full-table  scale_full_table: the full-table bench's mixed-type table at 100k, 1M and 10M rows (--full-rows),
+//               tap vs psql `\copy`; the rows/s target is read at 1M, the RSS must stay flat across the sizes.
 // psql connects as superuser, the tap as tapuser, both over the Unix socket. Times are wall times of
 // the whole process (start-up included); psql runs first in every round. The tap's peak RSS comes from
 // GNU time (`/usr/bin/time -f %M`) or /proc polling. A markdown table goes to stdout, the same numbers
@@ -37,16 +38,16 @@ const ROWS_PER_STREAM = 50;
 /** Tables created per statement: each holds ~4 locks (heap, key, toast, toast index) until it commits. */
 const CREATE_BATCH = 1000;
 
-interface Options { only: Part[]; tables: number[]; streams: number; valueMb: number; fullRows: number; repeat: number }
+interface Options { only: Part[]; tables: number[]; streams: number; valueMb: number; fullRows: number[]; repeat: number }
 interface Timing { runsMs: number[]; bestMs: number; medianMs: number }
 interface Timed { ms: number; stderr: string; peakRssKb: number }
 interface Row {
   part: Part; what: string; tap: Timing; psql: Timing; peakRssMb: number;
-  ratio: number; ratioKind: 'tap/psql time' | 'tap/psql rows/s'; target: string; met: boolean | null;
+  ratio: number; ratioKind: string; target: string; met: boolean | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { only: [...PARTS], tables: [1000, 10_000], streams: 2000, valueMb: 64, fullRows: 1_000_000, repeat: 1 };
+  const o: Options = { only: [...PARTS], tables: [1000, 10_000], streams: 2000, valueMb: 64, fullRows: [100_000, 1_000_000, 10_000_000], repeat: 1 };
   const ints = (a: string, v: string | undefined): number[] => {
     const list = (v ?? '').split(',').map(Number);
     if (!list.every((n) => Number.isInteger(n) && n >= 1)) throw new Error(`${a} needs positive integers`);
@@ -61,7 +62,7 @@ function parseArgs(argv: string[]): Options {
     } else if (a === '--tables') o.tables = ints(a, argv[++i]);
     else if (a === '--streams') o.streams = ints(a, argv[++i])[0]!;
     else if (a === '--value-mb') o.valueMb = ints(a, argv[++i])[0]!;
-    else if (a === '--full-rows') o.fullRows = ints(a, argv[++i])[0]!;
+    else if (a === '--full-rows') o.fullRows = ints(a, argv[++i]);
     else if (a === '--repeat') o.repeat = ints(a, argv[++i])[0]!;
     else throw new Error(`unknown argument ${a} (use --only ${PARTS.join(',')}, --tables N,N, --streams N, --value-mb N, --full-rows N, --repeat N)`);
   }
@@ -265,21 +266,40 @@ function fullTableSql(rows: number): string {
 async function fullTablePart(cluster: Cluster, work: string, opts: Options): Promise<Row[]> {
   const db = 'scale_full_table';
   const configPath = await createDatabase(cluster, work, db);
-  const t0 = Date.now();
-  await cluster.query(fullTableSql(opts.fullRows), undefined, db);
-  await cluster.query('VACUUM ANALYZE', undefined, db);
-  log(`${db}: t_full (${opts.fullRows} rows) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const catalogPath = join(work, `${db}.catalog.json`);
-  writeFileSync(catalogPath, JSON.stringify(selectStream(await discover(configPath, join(work, `${db}.discovered.json`), 1), 't_full', 'FULL_TABLE')));
-  const m = await measure('full table', opts.repeat, () => runPsql(cluster, db, ['-c', `\\copy (SELECT * FROM "public"."t_full") to '/dev/null'`]),
-    () => runTap(['--config', configPath, '--catalog', catalogPath]), expectRows(opts.fullRows));
-  // Same rows on both sides, so the rows/s ratio is the inverse of the time ratio.
-  const ratio = m.psql.bestMs / m.tap.bestMs;
-  return [{ part: 'full-table', what: `FULL_TABLE, one stream of ${opts.fullRows.toLocaleString('en-US')} rows`, ...m, ratio, ratioKind: 'tap/psql rows/s', target: 'rows/s ratio ≥ 0.6', met: ratio >= 0.6 }];
+  const rows: Row[] = [];
+  const peaks: { rows: number; mb: number }[] = [];
+  for (const count of opts.fullRows) {
+    const t0 = Date.now();
+    await cluster.query(`DROP TABLE IF EXISTS "public"."t_full"; ${fullTableSql(count)}`, undefined, db);
+    await cluster.query('VACUUM ANALYZE', undefined, db);
+    log(`${db}: t_full (${count} rows) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const catalogPath = join(work, `${db}.catalog.json`);
+    writeFileSync(catalogPath, JSON.stringify(selectStream(await discover(configPath, join(work, `${db}.discovered.json`), 1), 't_full', 'FULL_TABLE')));
+    const m = await measure(`full table ${count}`, opts.repeat, () => runPsql(cluster, db, ['-c', `\\copy (SELECT * FROM "public"."t_full") to '/dev/null'`]),
+      () => runTap(['--config', configPath, '--catalog', catalogPath]), expectRows(count));
+    // Same rows on both sides, so the rows/s ratio is the inverse of the time ratio.
+    const ratio = m.psql.bestMs / m.tap.bestMs;
+    const measured = count === 1_000_000;
+    rows.push({ part: 'full-table', what: `FULL_TABLE, one stream of ${count.toLocaleString('en-US')} rows`, ...m, ratio, ratioKind: 'tap/psql rows/s', target: measured ? 'rows/s ratio ≥ 0.6' : '—', met: measured ? ratio >= 0.6 : null });
+    peaks.push({ rows: count, mb: m.peakRssMb });
+  }
+  await cluster.query('DROP TABLE IF EXISTS "public"."t_full"', undefined, db);
+  if (peaks.length > 1) {
+    const first = peaks[0]!;
+    const last = peaks[peaks.length - 1]!;
+    const growth = last.mb / first.mb;
+    log(`full table peak RSS: ${peaks.map((p) => `${p.rows.toLocaleString('en-US')} rows ${p.mb.toFixed(1)} MB`).join(', ')}`);
+    rows.push({
+      part: 'full-table', what: `FULL_TABLE peak RSS, ${first.rows.toLocaleString('en-US')} → ${last.rows.toLocaleString('en-US')} rows`,
+      tap: { bestMs: 0, medianMs: 0, runsMs: [] }, psql: { bestMs: 0, medianMs: 0, runsMs: [] }, peakRssMb: last.mb,
+      ratio: growth, ratioKind: `RSS ${first.mb.toFixed(0)} → ${last.mb.toFixed(0)} MB`, target: 'flat: ≤ 1.5× the smallest', met: growth <= 1.5,
+    });
+  }
+  return rows;
 }
 
 function printTable(rows: Row[], repeat: number): void {
-  const seconds = (t: Timing): string => (t.bestMs / 1000).toFixed(2) + (repeat > 1 ? ` (median ${(t.medianMs / 1000).toFixed(2)})` : '');
+  const seconds = (t: Timing): string => (t.runsMs.length === 0 ? '—' : (t.bestMs / 1000).toFixed(2) + (repeat > 1 ? ` (median ${(t.medianMs / 1000).toFixed(2)})` : ''));
   const head = ['what', `tap s${repeat > 1 ? ' (best)' : ''}`, `psql s${repeat > 1 ? ' (best)' : ''}`, 'ratio', 'tap peak RSS MB', 'target', 'met?'];
   const cells = rows.map((r) => [r.what, seconds(r.tap), seconds(r.psql), `${r.ratio.toFixed(2)} (${r.ratioKind})`, r.peakRssMb.toFixed(1), r.target, r.met === null ? '—' : r.met ? 'yes' : 'no']);
   const line = (c: string[]): string => `| ${c.join(' | ')} |`;

@@ -12,14 +12,19 @@ import type { RunReport, StreamReport, StreamStatus } from './run-report.js';
 export type ChangeKind = 'inserts' | 'updates' | 'deletes';
 
 export class StreamLog implements ByteCounter {
-  private readonly started = Date.now();
+  private readonly startedAt = Date.now();
   private readonly entry: StreamReport;
   private readonly progress: ProgressLine;
 
-  constructor(private readonly plan: StreamPlan, report: RunReport, bookmarkBefore: unknown, rowEstimate: number | null = null) {
+  /** `announce`: log the start line now; false leaves it to started() (a copy logs it when its first message goes out). */
+  constructor(private readonly plan: StreamPlan, report: RunReport, private readonly bookmarkBefore: unknown, rowEstimate: number | null = null, announce = true) {
     this.entry = report.startStream(plan, bookmarkBefore);
     this.progress = new ProgressLine(plan.tapStreamId, rowEstimate);
-    logger('sync').info({ ...this.tags(), bookmark_before: bookmarkBefore ?? null }, `stream ${plan.tapStreamId} started (${plan.replicationMethod}, database ${plan.database})`);
+    if (announce) this.started();
+  }
+
+  started(): void {
+    logger('sync').info({ ...this.tags(), bookmark_before: this.bookmarkBefore ?? null }, `stream ${this.plan.tapStreamId} started (${this.plan.replicationMethod}, database ${this.plan.database})`);
   }
 
   /** `records` RECORD lines of `bytes` bytes were written. */
@@ -41,7 +46,7 @@ export class StreamLog implements ByteCounter {
 
   finished(status: StreamStatus = 'complete'): void {
     this.progress.clear();
-    const ms = Date.now() - this.started;
+    const ms = Date.now() - this.startedAt;
     const rows = this.entry.records;
     const rate = ms > 0 ? Math.round((rows * 1000) / ms) : rows;
     Object.assign(this.entry, { status, finished_at: new Date().toISOString(), duration_ms: ms });

@@ -6,7 +6,7 @@
  * version; a table without a key starts its copy again.
  */
 import { bindSettings, boundValue, castProblem } from '../postgres/copy/bind-settings.js';
-import type { CopyRow } from '../postgres/copy/copy-text-parser.js';
+import type { CopyRow } from '../postgres/copy/copy-row-scanner.js';
 import { quoteIdent } from '../postgres/quote.js';
 import type { StreamPlan } from '../selection/stream-plan.js';
 import { invalidBookmark } from '../state/check-bookmarks.js';
@@ -17,16 +17,92 @@ import { liveColumns, type LiveColumns } from './live-columns.js';
 import { copyStream } from './copy-stream.js';
 import { startingBookmark } from './starting-bookmark.js';
 import { StreamLog } from '../report/stream-log.js';
-import { streamByStream, type DatabaseContext, type SyncStrategy } from './sync-strategy.js';
+import { eachStream, type DatabaseContext, type SyncStrategy } from './sync-strategy.js';
+import { CopyBatch } from '../postgres/copy/copy-batch.js';
+import { logger } from '../log.js';
+import type { CopyChunks } from '../postgres/copy/copy-query.js';
+import { selectSql } from './read-records.js';
+import type { Bookmark } from '../state/tap-state.js';
 
-export const fullTableStrategy: SyncStrategy = streamByStream(syncTable);
+/** A table the planner puts at or below this many rows is copied in a batch with its neighbours. */
+const BATCH_ROWS = 10_000;
+/** At most this many tables in one batch (one Query message). */
+const BATCH_TABLES = 100;
 
-async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<void> {
+/**
+ * Stream by stream, in catalog order. A run of fresh copies of small tables is sent as one batch
+ * of COPY statements (CopyBatch), which saves a round trip per table; a resumed copy and a large
+ * or never-analyzed table are copied on their own.
+ */
+export const fullTableStrategy: SyncStrategy = {
+  async syncStreams(plans, context) {
+    await eachStream(plans, context, async (remaining, streamContext) => {
+      const batch: Prepared[] = [];
+      for (const plan of remaining.slice(0, BATCH_TABLES)) {
+        let prepared: Prepared;
+        try {
+          prepared = await prepare(plan, streamContext);
+        } catch (error) {
+          // The streams before it are copied first; it fails again as the next step's first.
+          if (batch.length === 0) throw error;
+          break;
+        }
+        if (!prepared.batchable) {
+          if (batch.length > 0) break;
+          await syncTable(prepared, streamContext, undefined);
+          return 1;
+        }
+        batch.push(prepared);
+      }
+      await copyBatch(batch, streamContext);
+      return batch.length;
+    });
+  },
+};
+
+/** What a stream's copy needs before its COPY is sent. */
+interface Prepared {
+  plan: StreamPlan;
+  columns: LiveColumns;
+  bookmark: Bookmark | undefined;
+  keys: readonly string[];
+  resumeFrom: string[] | null;
+  /** A fresh copy of a table known to be small. */
+  batchable: boolean;
+}
+
+async function prepare(plan: StreamPlan, context: DatabaseContext): Promise<Prepared> {
   const columns = await liveColumns(context.client, plan, context.config, { snapshot: context.tables?.get(plan) ?? null });
   const bookmark = startingBookmark(plan, context.state);
-  const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate);
   const keys = plan.isView ? [] : plan.keyProperties;
   const resumeFrom = keys.length === 0 ? null : lastKey(bookmark?.last_pk_fetched, keys);
+  const resuming = resumeFrom !== null && typeof bookmark?.version === 'number';
+  const batchable = !resuming && columns.rowEstimate !== null && columns.rowEstimate <= BATCH_ROWS;
+  return { plan, columns, bookmark, keys, resumeFrom, batchable };
+}
+
+/** The batch's streams in order, their COPY statements sent at once (a batch of one sends its own). */
+async function copyBatch(batch: readonly Prepared[], context: DatabaseContext): Promise<void> {
+  if (batch.length === 1) {
+    await syncTable(batch[0] as Prepared, context, undefined);
+    return;
+  }
+  logger('sync').debug({ tables: batch.length, first: batch[0]?.plan.tapStreamId }, `copying ${batch.length} small tables with one batch of COPY statements`);
+  const copies = CopyBatch.start(context.client, batch.map((prepared) => selectSql(prepared.plan, prepared.columns.names, { orderBy: prepared.keys })));
+  try {
+    for (const prepared of batch) {
+      if (context.stop.requested) return;
+      await syncTable(prepared, context, copies.next());
+    }
+  } finally {
+    copies.close();
+  }
+}
+
+/** `copy`: the stream's COPY output when a batch sent it (then it is a fresh copy: no resume). */
+async function syncTable(prepared: Prepared, context: DatabaseContext, copy: CopyChunks | undefined): Promise<void> {
+  const { plan, columns, bookmark, keys, resumeFrom } = prepared;
+  const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate, false);
   const resuming = resumeFrom !== null && typeof bookmark?.version === 'number';
   const version = resuming ? (bookmark?.version as number) : Date.now();
   let lastPk: Record<string, BookmarkValue> | null = resuming ? (bookmark?.last_pk_fetched as Record<string, BookmarkValue>) : null;
@@ -43,6 +119,7 @@ async function syncTable(plan: StreamPlan, context: DatabaseContext): Promise<vo
     bookmarkProperties: [],
     orderBy: keys,
     ...(resuming ? { where: afterKeySql(keys, keyIndexes, columns) } : {}),
+    ...(copy === undefined ? {} : { copy }),
     fields: () => ({ version, ...(lastPk === null ? {} : { last_pk_fetched: lastPk }) }),
     passed: (row) => {
       if (keys.length > 0) lastPk = keyOf(row);

@@ -28,7 +28,7 @@ async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Prom
   const keyIndex = columns.names.indexOf(key);
   const keyType = columns.types[keyIndex] as PgColumnType;
   const bookmark = startingBookmark(plan, context.state);
-  const log = new StreamLog(plan, context.report, bookmark, null);
+  const log = new StreamLog(plan, context.report, bookmark, null, false);
   const version = typeof bookmark?.version === 'number' ? bookmark.version : Date.now();
   const from = fromBookmarkValue(bookmark?.replication_key_value);
   let keyValue: BookmarkValue | null = from === null ? null : (bookmark?.replication_key_value as BookmarkValue);

@@ -22,6 +22,8 @@ export interface LiveColumns {
   readonly names: readonly string[];
   readonly types: readonly PgColumnType[];
   readonly converters: readonly ValueConverter[];
+  /** What decides each converter, its type and options as JSON (callbacks aside): equal keys, equal output. */
+  readonly converterKeys: readonly string[];
   /** Default-option converters for bookmark values: an 'infinity' key must stay 'infinity', not a clamped date. */
   readonly bookmarkConverters: readonly ValueConverter[];
   /** The SCHEMA message's schema, serialised exactly (int8 and numeric bounds as written). */
@@ -86,6 +88,7 @@ export async function liveColumns(client: PgClient, plan: StreamPlan, config: Ta
     names,
     types,
     converters: types.map((type, index) => valueConverter(type, forms[index])),
+    converterKeys: types.map((type, index) => JSON.stringify([type, forms[index]])),
     bookmarkConverters: types.map((type) => valueConverter(type)),
     schemaJson: schemaToJson({ type: 'object', properties }),
     rowEstimate: snapshot === null ? await rowEstimate(client, oid) : snapshot.rowEstimate,

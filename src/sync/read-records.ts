@@ -4,8 +4,8 @@
  * pauses the COPY. With a cadence, `checkpoint` runs right after the record that makes a STATE due
  * (counted per record, not per network chunk), once every line before it is written.
  */
-import { copyBatches } from '../postgres/copy/copy-query.js';
-import { RowTooLarge, type CopyRow } from '../postgres/copy/copy-text-parser.js';
+import { copyChunks, type CopyChunks } from '../postgres/copy/copy-query.js';
+import { CopyRowScanner, RowTooLarge, type CopyRow } from '../postgres/copy/copy-row-scanner.js';
 import { TapError } from '../errors.js';
 import { serverFailure } from '../postgres/connection/pg-errors.js';
 import { quoteIdent, quoteQualified } from '../postgres/quote.js';
@@ -15,6 +15,7 @@ import type { LiveColumns } from './live-columns.js';
 import type { StateCadence } from './state-cadence.js';
 import type { StreamLog } from '../report/stream-log.js';
 import type { DatabaseContext } from './sync-strategy.js';
+import { CopyRecordBytes } from './copy-record-bytes.js';
 
 export interface ReadOptions {
   version: number | null;
@@ -22,6 +23,10 @@ export interface ReadOptions {
   where?: string;
   orderBy?: readonly string[];
   cadence?: StateCadence;
+  /** The COPY's output when already sent (a batch); else readRecords sends it. */
+  copy?: CopyChunks;
+  /** Writes what goes before the records, once the COPY is sent (while the server runs it). */
+  beforeRows?: () => Promise<void>;
   /** Writes a STATE covering every record up to `lastRow` (the cadence is told afterwards). */
   checkpoint?: (lastRow: CopyRow) => Promise<void>;
 }
@@ -38,53 +43,83 @@ export interface ReadResult {
 export async function readRecords(context: DatabaseContext, plan: StreamPlan, columns: LiveColumns, options: ReadOptions): Promise<ReadResult> {
   const sql = selectSql(plan, columns.names, options);
   const formatter = new RecordLineFormatter(plan.stream, columns.names, options.version);
-  const converters = columns.converters;
-  const width = converters.length;
-  const fragments: (string | null)[] = new Array<string | null>(width);
+  const record = new CopyRecordBytes(formatter.parts, columns.types, columns.converters, columns.converterKeys);
+  const width = columns.names.length;
+  const scanner = new CopyRowScanner(width);
+  const { writer } = context;
   const { cadence, checkpoint } = options;
+  const bytes = new ByteTally();
   let lastRow: CopyRow | null = null;
-  let out = '';
   let pending = 0;
-  const write = async (): Promise<void> => {
+  const noteWritten = (): void => {
     if (pending === 0) return;
-    await context.writer.write(out, pending);
-    options.log.wrote(pending, Buffer.byteLength(out));
+    options.log.wrote(pending, bytes.take());
     cadence?.add(pending);
     context.state.noteRecords(pending);
-    out = '';
     pending = 0;
   };
   let room = cadence?.room ?? Number.POSITIVE_INFINITY;
   let rows = 0;
+  const copy = options.copy ?? copyChunks(context.client, sql);
   try {
-    for await (const batch of copyBatches(context.client, sql)) {
+    await options.beforeRows?.();
+  } catch (error) {
+    copy.destroy();
+    throw error;
+  }
+  try {
+    for await (const chunk of copy) {
       formatter.setTimeExtracted(new Date());
-      for (const row of batch) {
-        for (let i = 0; i < width; i++) {
-          const text = row[i];
-          fragments[i] = text === null || text === undefined ? null : (converters[i] as (t: string) => string)(text);
-        }
-        out += formatter.format(fragments);
+      record.setSuffix(formatter.parts.suffix);
+      scanner.feed(chunk);
+      let found = 0;
+      while (scanner.next()) {
+        if (scanner.fields !== width) throw new Error(`COPY of ${plan.schema}.${plan.table} gave a row of ${scanner.fields} fields for ${width} columns`);
+        record.write(scanner, writer.beginLine());
+        writer.endLine(bytes);
         pending++;
+        found++;
         if (pending >= room && cadence !== undefined && checkpoint !== undefined) {
-          await write();
-          lastRow = row;
-          await checkpoint(row);
+          noteWritten();
+          rows += found;
+          found = 0;
+          lastRow = scanner.row();
+          // The checkpoint's STATE follows every record before it in the same output.
+          await checkpoint(lastRow);
           cadence.emitted();
           room = cadence.room;
         }
       }
-      await write();
-      rows += batch.length;
-      lastRow = batch[batch.length - 1] ?? lastRow;
+      noteWritten();
+      rows += found;
+      // The bookmark may follow the chunk's last row: read as texts once a chunk, not per row.
+      if (found > 0) lastRow = scanner.row();
       room = cadence?.room ?? room;
+      const full = writer.backpressure;
+      if (full !== undefined) await full;
       if (context.stop.requested) return { rows, stopped: true, lastRow };
     }
+    scanner.end();
   } catch (error) {
     if (error instanceof RowTooLarge) throw valueTooLarge(plan, columns.names, error);
     throw serverFailure(error, `copying ${plan.schema}.${plan.table} (stream ${plan.tapStreamId})`, `GRANT SELECT ON ${quoteQualified(plan.schema, plan.table)} TO ${quoteIdent(context.config.user)};`);
   }
   return { rows, stopped: false, lastRow };
+}
+
+/** Counts the bytes of the lines written since it was last read. */
+class ByteTally {
+  private bytes = 0;
+
+  addBytes(bytes: number): void {
+    this.bytes += bytes;
+  }
+
+  take(): number {
+    const bytes = this.bytes;
+    this.bytes = 0;
+    return bytes;
+  }
 }
 
 function valueTooLarge(plan: StreamPlan, names: readonly string[], error: RowTooLarge): TapError {

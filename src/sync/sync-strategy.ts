@@ -6,6 +6,7 @@ import type { MessageWriter } from '../singer/message-writer.js';
 import type { RunReport } from '../report/run-report.js';
 import type { StateKeeper } from './state-keeper.js';
 import type { StopSignal } from './stop-signal.js';
+import { DeferredFinish } from './deferred-finish.js';
 
 /** What a strategy gets for one database: its connection, the output and the state. */
 export interface DatabaseContext {
@@ -20,6 +21,8 @@ export interface DatabaseContext {
   readonly acceptLsnGap: boolean;
   /** The streams' tables as read when the strategy started (copy-based methods). */
   readonly tables?: TableSnapshot;
+  /** Where a copied stream leaves its closing step for the next stream to settle (stream-by-stream methods). */
+  readonly finishing?: DeferredFinish;
 }
 
 /**
@@ -34,12 +37,34 @@ export interface SyncStrategy {
 export function streamByStream(syncOne: (plan: StreamPlan, context: DatabaseContext) => Promise<void>): SyncStrategy {
   return {
     async syncStreams(plans, context) {
-      // One round of catalog queries for all the streams, not one per stream.
-      const tables = plans.length > 1 ? await TableSnapshot.take(context.client, plans) : undefined;
-      for (const plan of plans) {
-        if (context.stop.requested) return;
-        await syncOne(plan, tables === undefined ? context : { ...context, tables });
-      }
+      await eachStream(plans, context, async (remaining, streamContext) => {
+        await syncOne(remaining[0] as StreamPlan, streamContext);
+        return 1;
+      });
     },
   };
+}
+
+/** The most streams one step of eachStream is offered. */
+const STEP_WINDOW = 100;
+
+/**
+ * The loop of the copy-based methods: one snapshot of the tables for all the streams, then `step`
+ * on the streams not yet synced until none is left or a stop is requested. A step syncs one or
+ * more streams from the front of `remaining` and says how many.
+ */
+export async function eachStream(plans: readonly StreamPlan[], context: DatabaseContext, step: (remaining: readonly StreamPlan[], context: DatabaseContext) => Promise<number>): Promise<void> {
+  // One round of catalog queries for all the streams, not one per stream.
+  const tables = plans.length > 1 ? await TableSnapshot.take(context.client, plans) : undefined;
+  const finishing = new DeferredFinish();
+  const streamContext: DatabaseContext = { ...context, finishing, ...(tables === undefined ? {} : { tables }) };
+  try {
+    // A step sees the next STEP_WINDOW streams at most: slicing the whole rest each time was quadratic.
+    for (let next = 0; next < plans.length && !context.stop.requested; ) next += await step(plans.slice(next, next + STEP_WINDOW), streamContext);
+  } catch (error) {
+    // The stream before the failing one was read whole: its closing messages still go out.
+    await finishing.settle().catch(() => undefined);
+    throw error;
+  }
+  await finishing.settle();
 }

@@ -10,16 +10,16 @@ import { runNodeTest, testFiles } from './node-test.js';
 
 /** Files that need nothing but a server (no wal2json, no sshd, no Python targets). */
 const FULL = [
-  'integration/discovery', 'integration/full-table', 'integration/incremental', 'integration/selection',
+  'integration/discovery', 'integration/full-table', 'integration/copy-batch', 'integration/incremental', 'integration/selection',
   'integration/types-exact', 'integration/types-random', 'integration/state-no-skip', 'integration/schema-drift',
   'integration/stream-names', 'integration/pgoutput-setup', 'integration/unix-socket', 'integration/ssl.test',
   'pgoutput/log-based.test', 'pgoutput/log-based-values', 'pgoutput/log-based-encoding', 'pgoutput/log-based-lsn',
   'pgoutput/log-based-streaming', 'pgoutput/log-based-edge-cases', 'pgoutput/log-based-live-writer',
   'pgoutput/log-based-memory', 'pgoutput/graceful-stop', 'pgoutput/workload',
 ];
-/** Discovery, the three methods, the types round trip and the workload checker, in a few minutes a major. */
+/** Discovery, the three methods (batched copies too), the types round trip and the workload checker, in a few minutes a major. */
 const REDUCED = [
-  'integration/discovery', 'integration/full-table', 'integration/incremental', 'integration/types-exact',
+  'integration/discovery', 'integration/full-table', 'integration/copy-batch', 'integration/incremental', 'integration/types-exact',
   'integration/pgoutput-setup', 'pgoutput/log-based.test', 'pgoutput/log-based-values', 'pgoutput/workload',
 ];
 

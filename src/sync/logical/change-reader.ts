@@ -6,7 +6,7 @@
  * STATE can never claim a change that was received but not written.
  */
 import { TapError } from '../../errors.js';
-import { MAX_ROW_BYTES } from '../../postgres/copy/copy-text-parser.js';
+import { MAX_ROW_BYTES } from '../../postgres/copy/copy-row-scanner.js';
 import type { MessageWriter } from '../../singer/message-writer.js';
 import { Lsn } from '../../state/lsn.js';
 import { valueConverter } from '../../values/index.js';

@@ -52,7 +52,7 @@ function candidateForm(type: PgColumnType, converter: ValueConverter, literal: b
     case 'timestamp':
       return timestampForm;
     case 'date':
-      return dateForm(converter('2000-01-01'));
+      return dateBytes(converter('2000-01-01'), true);
     case 'json':
       if (!utf8) return null;
       return literal ? copyString : unescapeJson;
@@ -65,6 +65,9 @@ function candidateForm(type: PgColumnType, converter: ValueConverter, literal: b
       return null;
   }
 }
+
+const timestampForm = timestampBytes(true);
+const numberArrayForm = numberArrayBytes(true);
 
 /**
  * Tokens as wal2json writes them, of every form above and of the forms they must refuse; a form is
@@ -89,14 +92,19 @@ function agrees(form: ByteForm, converter: ValueConverter, token: string): boole
   }
 }
 
-function copy(data: Buffer, start: number, end: number, out: ByteSink): void {
+export function copy(data: Buffer, start: number, end: number, out: ByteSink): void {
+  // A native copy pays off for long runs (a large value); a loop is cheaper for short ones.
+  if (end - start > 64) {
+    out.pos += data.copy(out.buf, out.pos, start, end);
+    return;
+  }
   const buf = out.buf;
   let pos = out.pos;
   for (let j = start; j < end; j++) buf[pos++] = data[j] as number;
   out.pos = pos;
 }
 
-function isDigit(byte: number | undefined): boolean {
+export function isDigit(byte: number | undefined): boolean {
   return byte !== undefined && byte >= ZERO && byte <= 57;
 }
 
@@ -109,7 +117,7 @@ function copyBoolean(data: Buffer, start: number, end: number, out: ByteSink): b
 }
 
 /** A bare number as is; a quoted one (numeric-data-types-as-string) unquoted, unless NaN or Infinity. */
-function copyNumber(data: Buffer, start: number, end: number, out: ByteSink): boolean {
+export function copyNumber(data: Buffer, start: number, end: number, out: ByteSink): boolean {
   const quoted = data[start] === QUOTE ? 1 : 0;
   const first = data[start + quoted];
   if (!isDigit(first) && !(first === MINUS && isDigit(data[start + quoted + 1]))) return false;
@@ -127,46 +135,56 @@ function copyString(data: Buffer, start: number, end: number, out: ByteSink): bo
 /**
  * '"2021-03-04 05:06:07.1+00"' → '"2021-03-04T05:06:07.100000+00:00"', and without an offset
  * (timestamp without time zone) the same; other offsets, infinity, BC and long years are refused.
+ * `quoted`: the token is a JSON string (wal2json) rather than the bare text (COPY).
  */
-function timestampForm(data: Buffer, start: number, end: number, out: ByteSink): boolean {
-  const text = start + 1;
-  const textEnd = end - 1;
-  if (data[start] !== QUOTE || textEnd - text < 19 || data[text + 4] !== MINUS || data[textEnd - 1] === LETTER_C) return false;
-  let secondsEnd = text + 19;
-  let digits = 0;
-  if (data[secondsEnd] === DOT) {
-    while (isDigit(data[secondsEnd + 1 + digits])) digits++;
-    if (digits === 0 || digits > 6) return false;
-    secondsEnd += 1 + digits;
-  }
-  if (secondsEnd !== textEnd && !isZeroOffset(data, byteAt, secondsEnd, textEnd)) return false;
-  const buf = out.buf;
-  let pos = out.pos;
-  for (let j = start; j < text + 10; j++) buf[pos++] = data[j] as number;
-  buf[pos++] = LETTER_T;
-  for (let j = text + 11; j < secondsEnd; j++) buf[pos++] = data[j] as number;
-  if (digits === 0) buf[pos++] = DOT;
-  for (; digits < 6; digits++) buf[pos++] = ZERO;
-  buf[pos++] = PLUS;
-  buf[pos++] = ZERO;
-  buf[pos++] = ZERO;
-  buf[pos++] = COLON;
-  buf[pos++] = ZERO;
-  buf[pos++] = ZERO;
-  buf[pos++] = QUOTE;
-  out.pos = pos;
-  return true;
+export function timestampBytes(quoted: boolean): ByteForm {
+  const q = quoted ? 1 : 0;
+  return (data, start, end, out) => {
+    const text = start + q;
+    const textEnd = end - q;
+    if ((quoted && data[start] !== QUOTE) || textEnd - text < 19 || data[text + 4] !== MINUS || data[textEnd - 1] === LETTER_C) return false;
+    let secondsEnd = text + 19;
+    let digits = 0;
+    if (data[secondsEnd] === DOT) {
+      while (isDigit(data[secondsEnd + 1 + digits])) digits++;
+      if (digits === 0 || digits > 6) return false;
+      secondsEnd += 1 + digits;
+    }
+    if (secondsEnd !== textEnd && !isZeroOffset(data, byteAt, secondsEnd, textEnd)) return false;
+    const buf = out.buf;
+    let pos = out.pos;
+    buf[pos++] = QUOTE;
+    for (let j = text; j < text + 10; j++) buf[pos++] = data[j] as number;
+    buf[pos++] = LETTER_T;
+    for (let j = text + 11; j < secondsEnd; j++) buf[pos++] = data[j] as number;
+    if (digits === 0) buf[pos++] = DOT;
+    for (; digits < 6; digits++) buf[pos++] = ZERO;
+    buf[pos++] = PLUS;
+    buf[pos++] = ZERO;
+    buf[pos++] = ZERO;
+    buf[pos++] = COLON;
+    buf[pos++] = ZERO;
+    buf[pos++] = ZERO;
+    buf[pos++] = QUOTE;
+    out.pos = pos;
+    return true;
+  };
 }
 
 /** '+00', '+00:00', '+00:00:00' (what a UTC session prints): every character after the sign a zero or a colon. */
 
-/** '"2021-03-04"' → the converter's form of a date, whose text after the date is fixed ('T00:00:00.000000+00:00"', or '"'). */
-function dateForm(sample: string): ByteForm | null {
+/**
+ * '"2021-03-04"' → the converter's form of a date, whose text after the date is fixed
+ * ('T00:00:00.000000+00:00"', or '"'). `quoted` as for timestampBytes.
+ */
+export function dateBytes(sample: string, quoted: boolean): ByteForm | null {
   if (!sample.startsWith('"2000-01-01')) return null;
   const tail = Buffer.from(sample.slice(11));
+  const q = quoted ? 1 : 0;
   return (data, start, end, out) => {
-    if (data[start] !== QUOTE || end - start !== 12 || data[start + 5] !== MINUS) return false;
-    copy(data, start, end - 1, out);
+    if ((quoted && data[start] !== QUOTE) || end - start !== 10 + 2 * q || data[start + q + 4] !== MINUS) return false;
+    out.buf[out.pos++] = QUOTE;
+    copy(data, start + q, end - q, out);
     put(out, tail);
     return true;
   };
@@ -192,20 +210,26 @@ function unescapeJson(data: Buffer, start: number, end: number, out: ByteSink): 
   return true;
 }
 
-/** '"{1,-2,{3.5}}"' → '[1,-2,[3.5]]': numbers only; NULL, quotes, bounds, NaN and Infinity are refused. */
-function numberArrayForm(data: Buffer, start: number, end: number, out: ByteSink): boolean {
-  if (data[start] !== QUOTE || data[start + 1] !== OPEN_BRACE) return false;
-  const buf = out.buf;
-  let pos = out.pos;
-  for (let j = start + 1; j < end - 1; j++) {
-    const byte = data[j] as number;
-    if (byte === OPEN_BRACE) buf[pos++] = OPEN_BRACKET;
-    else if (byte === CLOSE_BRACE) buf[pos++] = CLOSE_BRACKET;
-    else if (isDigit(byte) || byte === COMMA || byte === MINUS || byte === DOT || byte === PLUS || byte === LOWER_E || byte === UPPER_E) buf[pos++] = byte;
-    else return false;
-  }
-  out.pos = pos;
-  return true;
+/**
+ * '"{1,-2,{3.5}}"' → '[1,-2,[3.5]]': numbers only; NULL, quotes, bounds, NaN and Infinity are
+ * refused. `quoted` as for timestampBytes.
+ */
+export function numberArrayBytes(quoted: boolean): ByteForm {
+  const q = quoted ? 1 : 0;
+  return (data, start, end, out) => {
+    if ((quoted && data[start] !== QUOTE) || data[start + q] !== OPEN_BRACE) return false;
+    const buf = out.buf;
+    let pos = out.pos;
+    for (let j = start + q; j < end - q; j++) {
+      const byte = data[j] as number;
+      if (byte === OPEN_BRACE) buf[pos++] = OPEN_BRACKET;
+      else if (byte === CLOSE_BRACE) buf[pos++] = CLOSE_BRACKET;
+      else if (isDigit(byte) || byte === COMMA || byte === MINUS || byte === DOT || byte === PLUS || byte === LOWER_E || byte === UPPER_E) buf[pos++] = byte;
+      else return false;
+    }
+    out.pos = pos;
+    return true;
+  };
 }
 
 /** Copies a constant (a key, the line's prefix or suffix). */

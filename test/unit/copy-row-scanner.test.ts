@@ -1,6 +1,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CopyTextParser, parseLine, RowTooLarge, unescapeField, type CopyRow } from '../../src/postgres/copy/copy-text-parser.js';
+import { CopyRowScanner, RowTooLarge, type CopyRow } from '../../src/postgres/copy/copy-row-scanner.js';
+import { unescapeField } from '../../src/postgres/copy/unescape-field.js';
+
+/** The scanner driven the way read-records drives it, rows read as texts. */
+class CopyTextParser {
+  private readonly scanner: CopyRowScanner;
+
+  constructor(maxRowBytes?: number) {
+    this.scanner = new CopyRowScanner(8, maxRowBytes);
+  }
+
+  push(chunk: Buffer, onRow: (row: CopyRow) => void): number {
+    this.scanner.feed(chunk);
+    let rows = 0;
+    for (; this.scanner.next(); rows++) onRow(this.scanner.row());
+    return rows;
+  }
+
+  end(): void {
+    this.scanner.end();
+  }
+}
+
+/** One line of COPY text as a row. */
+function parseLine(line: string): CopyRow {
+  const rows: CopyRow[] = [];
+  const parser = new CopyTextParser();
+  parser.push(Buffer.from(`${line}\n`), (row) => rows.push(row));
+  parser.end();
+  assert.equal(rows.length, 1);
+  return rows[0] as CopyRow;
+}
 
 /** COPY text as PostgreSQL writes it, and the rows it stands for. */
 const SAMPLE_TEXT = [
@@ -205,4 +236,19 @@ test('unescaping keeps text between escapes whole and agrees with the escape rul
   assert.equal(unescapeField('\\xZ\\8\\q'), 'xZ8q');
   assert.equal(unescapeField('\\\\x' + 'ab'.repeat(1000)), '\\x' + 'ab'.repeat(1000));
   assert.equal(unescapeField('\\342\\234\\223 done'), '✓ done');
+});
+
+test('the current row stays the last complete one when the chunk ends inside the next (the bookmark is read from it)', () => {
+  const scanner = new CopyRowScanner(2);
+  scanner.feed(Buffer.from('41769\ta\n41770\tb\n41771\tpar'));
+  assert.ok(scanner.next());
+  assert.ok(scanner.next());
+  assert.equal(scanner.next(), false);
+  assert.deepEqual(scanner.row(), ['41770', 'b']);
+  scanner.feed(Buffer.from('tial\n'));
+  assert.ok(scanner.next());
+  assert.deepEqual(scanner.row(), ['41771', 'partial']);
+  assert.equal(scanner.next(), false);
+  assert.deepEqual(scanner.row(), ['41771', 'partial']);
+  scanner.end();
 });

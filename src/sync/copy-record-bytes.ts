@@ -1,0 +1,64 @@
+/**
+ * A RECORD line written straight from the bytes of a COPY row: plain values (numbers, booleans,
+ * strings with nothing to escape, UTC timestamps, dates, JSON documents, bytea, arrays of numbers)
+ * are copied or rewritten byte by byte into the output, everything else goes through the column's
+ * converter as text. A byte form is used for a column only if it gives exactly what the converter
+ * gives on sample values (checked when the writer is built), and falls back to the converter for
+ * any value not in its plain form, so both paths always write the same line. Pure (writes into a
+ * buffer).
+ */
+import type { CopyRowScanner } from '../postgres/copy/copy-row-scanner.js';
+import type { LineBuffer } from '../singer/line-buffer.js';
+import type { PgColumnType, ValueConverter } from '../values/index.js';
+import { copyByteForm, FORM_GROWTH } from './copy-value-bytes.js';
+import { put, type ByteForm } from './logical/value-bytes.js';
+import type { RecordParts } from './logical/record-bytes.js';
+
+const NULL_BYTES = Buffer.from('null');
+
+export class CopyRecordBytes {
+  private readonly prefix: Buffer;
+  private readonly keyPrefixes: Buffer[];
+  private suffix: Buffer;
+  private readonly forms: (ByteForm | null)[];
+
+  /** `converterKeys[i]`, when given, names what decides converter i (LiveColumns.converterKeys). */
+  constructor(parts: RecordParts, types: readonly PgColumnType[], private readonly converters: readonly ValueConverter[], converterKeys?: readonly string[]) {
+    this.prefix = Buffer.from(parts.prefix);
+    this.keyPrefixes = parts.keyPrefixes.map((key) => Buffer.from(key));
+    this.suffix = Buffer.from(parts.suffix);
+    this.forms = types.map((type, i) => copyByteForm(type, converters[i] as ValueConverter, converterKeys?.[i]));
+  }
+
+  setSuffix(suffix: string): void {
+    this.suffix = Buffer.from(suffix);
+  }
+
+  /** Writes the line of the scanner's current row, which has one field per column. */
+  write(row: CopyRowScanner, out: LineBuffer): void {
+    const { data, starts, ends } = row;
+    const width = this.forms.length;
+    out.room(this.prefix.length);
+    put(out, this.prefix);
+    for (let i = 0; i < width; i++) {
+      const key = this.keyPrefixes[i] as Buffer;
+      const start = starts[i] as number;
+      const end = ends[i] as number;
+      // Room for the key and what any byte form writes; a converter's text makes its own room.
+      // Room a form does not use costs address space, not memory: untouched pages are never resident.
+      out.room(key.length + 2 * (end - start) + FORM_GROWTH);
+      put(out, key);
+      if (row.isNull(i)) {
+        put(out, NULL_BYTES);
+        continue;
+      }
+      const form = this.forms[i];
+      const at = out.pos;
+      if (form?.(data, start, end, out)) continue;
+      out.pos = at;
+      out.text((this.converters[i] as ValueConverter)(row.fieldText(i)));
+    }
+    out.room(this.suffix.length);
+    put(out, this.suffix);
+  }
+}
