@@ -16,18 +16,30 @@ import type { RecordParts } from './logical/record-bytes.js';
 
 const NULL_BYTES = Buffer.from('null');
 
+/** A column's converter threw on its value: which column, and why. */
+export class ConversionFailed extends Error {
+  constructor(readonly column: number, override readonly cause: unknown) {
+    super(`converting column ${column + 1}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'ConversionFailed';
+  }
+}
+
 export class CopyRecordBytes {
   private readonly prefix: Buffer;
   private readonly keyPrefixes: Buffer[];
   private suffix: Buffer;
   private readonly forms: (ByteForm | null)[];
 
-  /** `converterKeys[i]`, when given, names what decides converter i (LiveColumns.converterKeys). */
-  constructor(parts: RecordParts, types: readonly PgColumnType[], private readonly converters: readonly ValueConverter[], converterKeys?: readonly string[]) {
+  /**
+   * `converterKeys[i]`, when given, names what decides converter i (LiveColumns.converterKeys).
+   * `utf8`: whether the text is valid UTF-8 (a SQL_ASCII database passes any bytes through, so its
+   * strings go through the converters, which read them as the rest of the tap does).
+   */
+  constructor(parts: RecordParts, types: readonly PgColumnType[], private readonly converters: readonly ValueConverter[], converterKeys?: readonly string[], utf8 = true) {
     this.prefix = Buffer.from(parts.prefix);
     this.keyPrefixes = parts.keyPrefixes.map((key) => Buffer.from(key));
     this.suffix = Buffer.from(parts.suffix);
-    this.forms = types.map((type, i) => copyByteForm(type, converters[i] as ValueConverter, converterKeys?.[i]));
+    this.forms = types.map((type, i) => copyByteForm(type, converters[i] as ValueConverter, converterKeys?.[i], utf8));
   }
 
   setSuffix(suffix: string): void {
@@ -56,7 +68,13 @@ export class CopyRecordBytes {
       const at = out.pos;
       if (form?.(data, start, end, out)) continue;
       out.pos = at;
-      out.text((this.converters[i] as ValueConverter)(row.fieldText(i)));
+      let fragment: string;
+      try {
+        fragment = (this.converters[i] as ValueConverter)(row.fieldText(i));
+      } catch (error) {
+        throw new ConversionFailed(i, error);
+      }
+      out.text(fragment);
     }
     out.room(this.suffix.length);
     put(out, this.suffix);

@@ -30,15 +30,17 @@ const checked = new Map<string, ByteForm | null>();
  * `key`, when given, names what decides the converter (its type and options): the check is then
  * made once a run for each, not once a stream.
  */
-export function copyByteForm(type: PgColumnType, converter: ValueConverter, key?: string): ByteForm | null {
-  if (key !== undefined && checked.has(key)) return checked.get(key) as ByteForm | null;
-  const candidate = candidateForm(type, converter);
+export function copyByteForm(type: PgColumnType, converter: ValueConverter, key?: string, utf8 = true): ByteForm | null {
+  const cacheKey = key === undefined ? undefined : `${utf8 ? 'utf8' : 'bytes'} ${key}`;
+  if (cacheKey !== undefined && checked.has(cacheKey)) return checked.get(cacheKey) as ByteForm | null;
+  const candidate = candidateForm(type, converter, utf8);
   const form = candidate !== null && SAMPLES.every((field) => agrees(candidate, converter, field)) ? candidate : null;
-  if (key !== undefined) checked.set(key, form);
+  if (cacheKey !== undefined) checked.set(cacheKey, form);
   return form;
 }
 
-function candidateForm(type: PgColumnType, converter: ValueConverter): ByteForm | null {
+/** `utf8`: strings and documents are copied as bytes only when the text is known to be valid UTF-8. */
+function candidateForm(type: PgColumnType, converter: ValueConverter, utf8: boolean): ByteForm | null {
   switch (typeKind(type)) {
     case 'integer':
     case 'numeric':
@@ -51,6 +53,7 @@ function candidateForm(type: PgColumnType, converter: ValueConverter): ByteForm 
     case 'date':
       return dateBytes(converter('2000-01-01'), false);
     case 'json':
+      if (!utf8) return null;
       // Written as a document, or (json_as_string, the discovered default) as a JSON string.
       return converter('{"k": 1}') === '{"k": 1}' ? jsonForm : stringForm;
     case 'bytea':
@@ -59,7 +62,7 @@ function candidateForm(type: PgColumnType, converter: ValueConverter): ByteForm 
       return type.delimiter === ',' && ['integer', 'numeric', 'float'].includes(typeKind(type.element as PgColumnType)) ? numberArrayForm : null;
     case 'string':
     case 'unsupported':
-      return stringForm;
+      return utf8 ? stringForm : null;
     default:
       return null;
   }

@@ -31,8 +31,8 @@ const BATCH_TABLES = 100;
 
 /**
  * Stream by stream, in catalog order. A run of fresh copies of small tables is sent as one batch
- * of COPY statements (CopyBatch), which saves a round trip per table; a resumed copy and a large
- * or never-analyzed table are copied on their own.
+ * of COPY statements (CopyBatch), which saves a round trip per table; a resumed copy, a view, and
+ * a large, empty or never-analyzed table are copied on their own.
  */
 export const fullTableStrategy: SyncStrategy = {
   async syncStreams(plans, context) {
@@ -72,12 +72,14 @@ interface Prepared {
 }
 
 async function prepare(plan: StreamPlan, context: DatabaseContext): Promise<Prepared> {
-  const columns = await liveColumns(context.client, plan, context.config, { snapshot: context.tables?.get(plan) ?? null });
+  const facts = context.tables?.get(plan) ?? null;
+  const columns = await liveColumns(context.client, plan, context.config, { snapshot: facts });
   const bookmark = startingBookmark(plan, context.state);
   const keys = plan.isView ? [] : plan.keyProperties;
   const resumeFrom = keys.length === 0 ? null : lastKey(bookmark?.last_pk_fetched, keys);
   const resuming = resumeFrom !== null && typeof bookmark?.version === 'number';
-  const batchable = !resuming && columns.rowEstimate !== null && columns.rowEstimate <= BATCH_ROWS;
+  // Known small: analyzed or vacuumed with rows in it (pages), not a view (whose cost is its query).
+  const batchable = !resuming && !plan.isView && facts !== null && facts.pages > 0 && facts.rowEstimate !== null && facts.rowEstimate <= BATCH_ROWS;
   return { plan, columns, bookmark, keys, resumeFrom, batchable };
 }
 

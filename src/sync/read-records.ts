@@ -5,7 +5,7 @@
  * (counted per record, not per network chunk), once every line before it is written.
  */
 import { copyChunks, type CopyChunks } from '../postgres/copy/copy-query.js';
-import { CopyRowScanner, RowTooLarge, type CopyRow } from '../postgres/copy/copy-row-scanner.js';
+import { CopyRowScanner, MAX_ROW_BYTES, RowTooLarge, type CopyRow } from '../postgres/copy/copy-row-scanner.js';
 import { TapError } from '../errors.js';
 import { serverFailure } from '../postgres/connection/pg-errors.js';
 import { quoteIdent, quoteQualified } from '../postgres/quote.js';
@@ -15,7 +15,7 @@ import type { LiveColumns } from './live-columns.js';
 import type { StateCadence } from './state-cadence.js';
 import type { StreamLog } from '../report/stream-log.js';
 import type { DatabaseContext } from './sync-strategy.js';
-import { CopyRecordBytes } from './copy-record-bytes.js';
+import { ConversionFailed, CopyRecordBytes } from './copy-record-bytes.js';
 
 export interface ReadOptions {
   version: number | null;
@@ -43,7 +43,7 @@ export interface ReadResult {
 export async function readRecords(context: DatabaseContext, plan: StreamPlan, columns: LiveColumns, options: ReadOptions): Promise<ReadResult> {
   const sql = selectSql(plan, columns.names, options);
   const formatter = new RecordLineFormatter(plan.stream, columns.names, options.version);
-  const record = new CopyRecordBytes(formatter.parts, columns.types, columns.converters, columns.converterKeys);
+  const record = new CopyRecordBytes(formatter.parts, columns.types, columns.converters, columns.converterKeys, context.textIsUtf8 === true);
   const width = columns.names.length;
   const scanner = new CopyRowScanner(width);
   const { writer } = context;
@@ -75,7 +75,14 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
       let found = 0;
       while (scanner.next()) {
         if (scanner.fields !== width) throw new Error(`COPY of ${plan.schema}.${plan.table} gave a row of ${scanner.fields} fields for ${width} columns`);
-        record.write(scanner, writer.beginLine());
+        const out = writer.beginLine();
+        try {
+          record.write(scanner, out);
+        } catch (error) {
+          // A line begun must not reach stdout half written (a later STATE would be glued to it).
+          out.abandonLine();
+          throw error;
+        }
         writer.endLine(bytes);
         pending++;
         found++;
@@ -102,6 +109,8 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
     scanner.end();
   } catch (error) {
     if (error instanceof RowTooLarge) throw valueTooLarge(plan, columns.names, error);
+    if (error instanceof ConversionFailed && isStringTooLong(error.cause)) throw valueTooLarge(plan, columns.names, new RowTooLarge(error.column, 0, MAX_ROW_BYTES));
+    if (error instanceof ConversionFailed) throw error.cause;
     throw serverFailure(error, `copying ${plan.schema}.${plan.table} (stream ${plan.tapStreamId})`, `GRANT SELECT ON ${quoteQualified(plan.schema, plan.table)} TO ${quoteIdent(context.config.user)};`);
   }
   return { rows, stopped: false, lastRow };
@@ -120,6 +129,11 @@ class ByteTally {
     this.bytes = 0;
     return bytes;
   }
+}
+
+/** V8's own limit on a string, reached by a value's JSON text (escapes make it longer than the value). */
+function isStringTooLong(error: unknown): boolean {
+  return error instanceof RangeError && /Invalid string length/.test(error.message) || (error as { code?: unknown } | null)?.code === 'ERR_STRING_TOO_LONG';
 }
 
 function valueTooLarge(plan: StreamPlan, names: readonly string[], error: RowTooLarge): TapError {

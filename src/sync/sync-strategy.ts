@@ -7,6 +7,7 @@ import type { RunReport } from '../report/run-report.js';
 import type { StateKeeper } from './state-keeper.js';
 import type { StopSignal } from './stop-signal.js';
 import { DeferredFinish } from './deferred-finish.js';
+import { serverEncoding } from '../postgres/catalog/server-encoding.js';
 
 /** What a strategy gets for one database: its connection, the output and the state. */
 export interface DatabaseContext {
@@ -23,6 +24,11 @@ export interface DatabaseContext {
   readonly tables?: TableSnapshot;
   /** Where a copied stream leaves its closing step for the next stream to settle (stream-by-stream methods). */
   readonly finishing?: DeferredFinish;
+  /**
+   * Whether COPY text is valid UTF-8: every server encoding but SQL_ASCII is converted to the
+   * session's UTF8; SQL_ASCII passes stored bytes through unchecked. Unknown (absent) counts as no.
+   */
+  readonly textIsUtf8?: boolean;
 }
 
 /**
@@ -57,7 +63,8 @@ export async function eachStream(plans: readonly StreamPlan[], context: Database
   // One round of catalog queries for all the streams, not one per stream.
   const tables = plans.length > 1 ? await TableSnapshot.take(context.client, plans) : undefined;
   const finishing = new DeferredFinish();
-  const streamContext: DatabaseContext = { ...context, finishing, ...(tables === undefined ? {} : { tables }) };
+  const textIsUtf8 = (await serverEncoding(context.client)) !== 'SQL_ASCII';
+  const streamContext: DatabaseContext = { ...context, finishing, textIsUtf8, ...(tables === undefined ? {} : { tables }) };
   try {
     // A step sees the next STEP_WINDOW streams at most: slicing the whole rest each time was quadratic.
     for (let next = 0; next < plans.length && !context.stop.requested; ) next += await step(plans.slice(next, next + STEP_WINDOW), streamContext);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CopyRowScanner } from '../../src/postgres/copy/copy-row-scanner.js';
 import { LineBuffer } from '../../src/singer/line-buffer.js';
 import { RecordLineFormatter } from '../../src/singer/messages.js';
-import { CopyRecordBytes } from '../../src/sync/copy-record-bytes.js';
+import { ConversionFailed, CopyRecordBytes } from '../../src/sync/copy-record-bytes.js';
 import { valueConverter, type ConvertOptions, type PgColumnType } from '../../src/values/index.js';
 import { base, COLUMNS } from './value-samples.js';
 
@@ -95,4 +95,21 @@ test('a value with something to escape goes to the converter, and its line is st
     const line = JSON.parse(out.buf.toString('utf8', at, out.pos)) as { record: { note: string } };
     assert.equal(line.record.note, value);
   }
+});
+
+test('a converter that throws is reported with its column, and the line begun can be dropped whole', () => {
+  const types = [base('int4', 'N'), base('interval', 'T')];
+  const converters = [valueConverter(types[0] as PgColumnType), (): string => { throw new Error('malformed'); }];
+  const record = new CopyRecordBytes(new RecordLineFormatter('t', ['id', 'span'], null).parts, types, converters);
+  const scanner = new CopyRowScanner(2);
+  scanner.feed(Buffer.from('1\t1 day\n'));
+  assert.ok(scanner.next());
+  const out = new LineBuffer(() => undefined);
+  out.text('{"type":"STATE"}\n');
+  out.endLine();
+  const before = out.pos;
+  assert.throws(() => record.write(scanner, out), (error: unknown) => error instanceof ConversionFailed && error.column === 1 && (error.cause as Error).message === 'malformed');
+  assert.ok(out.pos > before, 'part of the line was written');
+  out.abandonLine();
+  assert.equal(out.buf.toString('utf8', 0, out.pos), '{"type":"STATE"}\n');
 });

@@ -252,3 +252,11 @@ test('the current row stays the last complete one when the chunk ends inside the
   assert.deepEqual(scanner.row(), ['41771', 'partial']);
   scanner.end();
 });
+
+test('a row past the limit names the field the limit was crossed in, also when that field began in the same chunk', () => {
+  const parser = new CopyTextParser(1000);
+  assert.throws(() => {
+    parser.push(Buffer.from(`1\t${'x'.repeat(600)}`), () => {});
+    parser.push(Buffer.from(`${'y'.repeat(100)}\t${'z'.repeat(500)}`), () => {});
+  }, (error: unknown) => error instanceof RowTooLarge && error.column === 2);
+});

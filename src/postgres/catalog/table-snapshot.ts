@@ -12,6 +12,12 @@ export interface TableFacts {
   oid: number;
   /** The planner's estimate of the rows, or null when never analyzed. */
   rowEstimate: number | null;
+  /**
+   * The planner's count of the table's pages: 0 for a table never vacuumed or analyzed since it had
+   * rows (its estimate then says nothing: before PostgreSQL 14 it is 0 too), a view, a partitioned
+   * parent, or a table truncated since.
+   */
+  pages: number;
   columns: readonly RawColumn[];
 }
 
@@ -22,14 +28,14 @@ export class TableSnapshot {
 
   static async take(client: PgClient, tables: readonly TableName[], maxAgeMs = 30_000): Promise<TableSnapshot> {
     const takenAt = Date.now();
-    const { rows } = await client.query<{ schema: string; table: string; oid: number; estimate: number }>(
-      `SELECT n.nspname AS schema, c.relname AS "table", c.oid::int8::float8 AS oid, c.reltuples::float8 AS estimate
+    const { rows } = await client.query<{ schema: string; table: string; oid: number; estimate: number; pages: number }>(
+      `SELECT n.nspname AS schema, c.relname AS "table", c.oid::int8::float8 AS oid, c.reltuples::float8 AS estimate, c.relpages AS pages
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       [tables.map((name) => name.schema), tables.map((name) => name.table)],
     );
     const columns = groupByRelation(await listColumns(client, rows.map((row) => row.oid)));
-    const facts = new Map(rows.map((row) => [key(row), { oid: row.oid, rowEstimate: row.estimate >= 0 ? Math.round(row.estimate) : null, columns: columns.get(row.oid) ?? [] }]));
+    const facts = new Map(rows.map((row) => [key(row), { oid: row.oid, rowEstimate: row.estimate >= 0 ? Math.round(row.estimate) : null, pages: row.pages, columns: columns.get(row.oid) ?? [] }]));
     return new TableSnapshot(facts, takenAt, maxAgeMs);
   }
 

@@ -76,7 +76,7 @@ export class CopyRowScanner {
         this.at = chunk.length;
         return false;
       }
-      this.checkSize(end - this.at);
+      this.checkSize(chunk.subarray(this.at, end));
       this.pending.push(chunk.subarray(this.at, end));
       const row = Buffer.concat(this.pending, this.pendingBytes + end - this.at);
       this.pending = [];
@@ -163,16 +163,21 @@ export class CopyRowScanner {
 
   /** The chunk's tail, copied: the stream may hand the same memory out again. */
   private keep(tail: Buffer): void {
-    this.checkSize(tail.length);
+    this.checkSize(tail);
     this.pending.push(Buffer.from(tail));
     this.pendingBytes += tail.length;
   }
 
-  private checkSize(more: number): void {
-    const bytes = this.pendingBytes + more;
+  /** Throws RowTooLarge if `piece` takes the unfinished row past the limit, naming the field it was in then. */
+  private checkSize(piece: Buffer): void {
+    const bytes = this.pendingBytes + piece.length;
     if (bytes <= this.maxRowBytes) return;
     let tabs = 0;
-    for (const part of this.pending) for (let at = part.indexOf(TAB); at !== -1; at = part.indexOf(TAB, at + 1)) tabs++;
+    const count = (part: Buffer): void => {
+      for (let at = part.indexOf(TAB); at !== -1; at = part.indexOf(TAB, at + 1)) tabs++;
+    };
+    for (const part of this.pending) count(part);
+    count(piece.subarray(0, this.maxRowBytes - this.pendingBytes));
     throw new RowTooLarge(tabs, bytes, this.maxRowBytes);
   }
 }
