@@ -15,6 +15,8 @@ import { put, type ByteForm } from './logical/value-bytes.js';
 import type { RecordParts } from './logical/record-bytes.js';
 
 const NULL_BYTES = Buffer.from('null');
+const BACKSLASH = 0x5c;
+const LETTER_N = 0x4e;
 
 /** A column's converter threw on its value: which column, and why. */
 export class ConversionFailed extends Error {
@@ -29,6 +31,9 @@ export class CopyRecordBytes {
   private readonly keyPrefixes: Buffer[];
   private suffix: Buffer;
   private readonly forms: (ByteForm | null)[];
+  /** The keys' bytes, and with the prefix and suffix what every line writes whatever its values. */
+  private readonly keyBytes: number;
+  private fixedBytes: number;
 
   /**
    * `converterKeys[i]`, when given, names what decides converter i (LiveColumns.converterKeys).
@@ -40,27 +45,31 @@ export class CopyRecordBytes {
     this.keyPrefixes = parts.keyPrefixes.map((key) => Buffer.from(key));
     this.suffix = Buffer.from(parts.suffix);
     this.forms = types.map((type, i) => copyByteForm(type, converters[i] as ValueConverter, converterKeys?.[i], utf8));
+    this.keyBytes = this.keyPrefixes.reduce((sum, key) => sum + key.length, 0);
+    this.fixedBytes = this.prefix.length + this.keyBytes + this.suffix.length;
   }
 
   setSuffix(suffix: string): void {
     this.suffix = Buffer.from(suffix);
+    this.fixedBytes = this.prefix.length + this.keyBytes + this.suffix.length;
   }
 
   /** Writes the line of the scanner's current row, which has one field per column. */
   write(row: CopyRowScanner, out: LineBuffer): void {
     const { data, starts, ends } = row;
     const width = this.forms.length;
-    out.room(this.prefix.length);
+    // Room for the whole line at once: its constant parts and what the byte forms write (at most
+    // twice their field plus FORM_GROWTH). A converter's text makes its own room, and the room for
+    // the rest is made again after it. Room not used costs address space, not memory.
+    const rowBytes = width === 0 ? 0 : (ends[width - 1] as number) - (starts[0] as number);
+    const room = this.fixedBytes + 2 * rowBytes + FORM_GROWTH * width;
+    out.room(room);
     put(out, this.prefix);
     for (let i = 0; i < width; i++) {
-      const key = this.keyPrefixes[i] as Buffer;
+      put(out, this.keyPrefixes[i] as Buffer);
       const start = starts[i] as number;
       const end = ends[i] as number;
-      // Room for the key and what any byte form writes; a converter's text makes its own room.
-      // Room a form does not use costs address space, not memory: untouched pages are never resident.
-      out.room(key.length + 2 * (end - start) + FORM_GROWTH);
-      put(out, key);
-      if (row.isNull(i)) {
+      if (end - start === 2 && data[start] === BACKSLASH && data[start + 1] === LETTER_N) {
         put(out, NULL_BYTES);
         continue;
       }
@@ -75,8 +84,8 @@ export class CopyRecordBytes {
         throw new ConversionFailed(i, error);
       }
       out.text(fragment);
+      out.room(room);
     }
-    out.room(this.suffix.length);
     put(out, this.suffix);
   }
 }

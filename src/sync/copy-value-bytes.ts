@@ -116,8 +116,12 @@ function stringForm(data: Buffer, start: number, end: number, out: ByteSink): bo
   buf[pos++] = QUOTE;
   for (let j = start; j < end; j++) {
     const byte = data[j] as number;
-    if (byte === QUOTE) buf[pos++] = BACKSLASH;
-    else if (byte < SPACE || byte === BACKSLASH) return false;
+    // One test for most bytes: everything at or below the quote is a control character, a space,
+    // '!' or the quote itself.
+    if (byte <= QUOTE || byte === BACKSLASH) {
+      if (byte === QUOTE) buf[pos++] = BACKSLASH;
+      else if (byte < SPACE || byte === BACKSLASH) return false;
+    }
     buf[pos++] = byte;
   }
   buf[pos++] = QUOTE;

@@ -48,6 +48,9 @@ export class CopyRowScanner {
   private at = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The last tab search: in which buffer, and where it found one (-1: none to the buffer's end). */
+  private tabData: Buffer | null = null;
+  private tabAt = -1;
 
   constructor(width: number, private readonly maxRowBytes = MAX_ROW_BYTES) {
     // One more slot than the columns, so a malformed row with extra fields is seen, not overrun.
@@ -61,6 +64,7 @@ export class CopyRowScanner {
   feed(chunk: Buffer): void {
     this.chunk = chunk;
     this.at = 0;
+    this.tabData = null;
   }
 
   /**
@@ -127,30 +131,29 @@ export class CopyRowScanner {
    * `limit` without a newline is a whole row (a joined row, its newline already cut off).
    */
   private split(data: Buffer, from: number, limit: number): number {
+    // Native searches (memchr) for the row's end and then each tab: twice as fast as a loop over
+    // every byte in JavaScript.
+    let end = data.indexOf(NEWLINE, from);
+    if (end === -1 || end >= limit) {
+      if (data === this.chunk) return -1;
+      end = limit;
+    }
     const starts = this.nextStarts;
     const ends = this.nextEnds;
     const slots = starts.length;
     let field = 0;
     let start = from;
-    let j = from;
-    for (; j < limit; j++) {
-      const byte = data[j] as number;
-      if (byte === TAB) {
-        if (field < slots) {
-          starts[field] = start;
-          ends[field] = j;
-        }
-        field++;
-        start = j + 1;
-      } else if (byte === NEWLINE) {
-        break;
+    for (let tab = this.tabFrom(data, start); tab !== -1 && tab < end; tab = this.tabFrom(data, start)) {
+      if (field < slots) {
+        starts[field] = start;
+        ends[field] = tab;
       }
+      field++;
+      start = tab + 1;
     }
-    const joined = data !== this.chunk;
-    if (j === limit && !joined) return -1;
     if (field < slots) {
       starts[field] = start;
-      ends[field] = j;
+      ends[field] = end;
     }
     this.fields = Math.min(field + 1, slots);
     this.data = data;
@@ -158,7 +161,18 @@ export class CopyRowScanner {
     this.nextEnds = this.ends;
     this.starts = starts;
     this.ends = ends;
-    return j;
+    return end;
+  }
+
+  /**
+   * The first tab at or after `from` in `data`. A search that ran past the row's end is kept for
+   * the rows after it: rows with no tab (one column) would otherwise each search to the chunk's end.
+   */
+  private tabFrom(data: Buffer, from: number): number {
+    if (data === this.tabData && (this.tabAt === -1 || this.tabAt >= from)) return this.tabAt;
+    this.tabData = data;
+    this.tabAt = data.indexOf(TAB, from);
+    return this.tabAt;
   }
 
   /** The chunk's tail, copied: the stream may hand the same memory out again. */
