@@ -25,6 +25,8 @@ export interface CopyMethod {
   readonly orderBy: readonly string[];
   /** The COPY's output when a batch already sent it. */
   readonly copy?: CopyChunks;
+  /** The columns `passed` reads of a row (its bookmark's). */
+  readonly rowColumns: readonly number[];
   /** The bookmark's fields after last_replication_method, as of the last row passed. */
   fields(): Record<string, unknown>;
   /** A row's record was written: the bookmark may follow it. */
@@ -54,6 +56,7 @@ export async function copyStream(plan: StreamPlan, context: DatabaseContext, col
     orderBy: method.orderBy,
     ...(method.where === undefined ? {} : { where: method.where }),
     ...(method.copy === undefined ? {} : { copy: method.copy }),
+    rowColumns: method.rowColumns,
     cadence: new StateCadence(context.config.stateIntervalRows),
     checkpoint: async (lastRow) => {
       method.passed(lastRow);

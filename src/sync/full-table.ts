@@ -120,6 +120,7 @@ async function syncTable(prepared: Prepared, context: DatabaseContext, copy: Cop
     firstLoad: bookmark?.version === undefined,
     bookmarkProperties: [],
     orderBy: keys,
+    rowColumns: keyIndexes,
     ...(resuming ? { where: afterKeySql(keys, keyIndexes, columns) } : {}),
     ...(copy === undefined ? {} : { copy }),
     fields: () => ({ version, ...(lastPk === null ? {} : { last_pk_fetched: lastPk }) }),

@@ -49,6 +49,7 @@ async function syncIncremental(plan: StreamPlan, context: DatabaseContext): Prom
     // `>=`: rows that share the bookmark's value, or came since with it, are read again, never skipped.
     where: from === null ? `${keySql} IS NOT NULL` : `${keySql} >= ${boundValue(0, keyType.sqlType)}`,
     orderBy: [key],
+    rowColumns: [keyIndex],
     fields: () => ({ replication_key: key, version, ...(keyValue === null ? {} : { replication_key_value: keyValue }) }),
     passed: (row) => {
       // A key past the hold may still be joined by rows of transactions open now: the bookmark waits at the hold.

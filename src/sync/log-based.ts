@@ -95,6 +95,8 @@ async function copyInSnapshot(streams: readonly LogStream[], context: DatabaseCo
         version,
         log: stream.log,
         cadence: new StateCadence(context.config.stateIntervalRows),
+        // The copy's STATE has no row bookmark: no row is read back as text.
+        rowColumns: [],
         checkpoint: () => state.emit(),
       }));
       // An interrupted copy keeps no lsn: the next run copies the stream again.

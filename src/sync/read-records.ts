@@ -27,6 +27,8 @@ export interface ReadOptions {
   copy?: CopyChunks;
   /** Writes what goes before the records, once the COPY is sent (while the server runs it). */
   beforeRows?: () => Promise<void>;
+  /** The columns of `lastRow` the caller reads (its bookmark's); the others are left null. Default: all. */
+  rowColumns?: readonly number[];
   /** Writes a STATE covering every record up to `lastRow` (the cadence is told afterwards). */
   checkpoint?: (lastRow: CopyRow) => Promise<void>;
 }
@@ -90,7 +92,7 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
           noteWritten();
           rows += found;
           found = 0;
-          lastRow = scanner.row();
+          lastRow = scanner.row(options.rowColumns);
           // The checkpoint's STATE follows every record before it in the same output.
           await checkpoint(lastRow);
           cadence.emitted();
@@ -100,7 +102,7 @@ export async function readRecords(context: DatabaseContext, plan: StreamPlan, co
       noteWritten();
       rows += found;
       // The bookmark may follow the chunk's last row: read as texts once a chunk, not per row.
-      if (found > 0) lastRow = scanner.row();
+      if (found > 0) lastRow = scanner.row(options.rowColumns);
       room = cadence?.room ?? room;
       const full = writer.backpressure;
       if (full !== undefined) await full;

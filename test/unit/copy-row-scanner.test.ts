@@ -260,3 +260,13 @@ test('a row past the limit names the field the limit was crossed in, also when t
     parser.push(Buffer.from(`${'y'.repeat(100)}\t${'z'.repeat(500)}`), () => {});
   }, (error: unknown) => error instanceof RowTooLarge && error.column === 2);
 });
+
+test('row(only) reads just the fields asked for (a bookmark reads its key, not the large value beside it)', () => {
+  const scanner = new CopyRowScanner(3);
+  scanner.feed(Buffer.from('7\t\\\\x00ff\t\\N\n'));
+  assert.ok(scanner.next());
+  assert.deepEqual(scanner.row([0]), ['7', null, null]);
+  assert.deepEqual(scanner.row([0, 2]), ['7', null, null]);
+  assert.deepEqual(scanner.row([]), [null, null, null]);
+  assert.deepEqual(scanner.row(), ['7', '\\x00ff', null]);
+});

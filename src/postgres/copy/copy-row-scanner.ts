@@ -118,10 +118,17 @@ export class CopyRowScanner {
     return text.indexOf('\\') === -1 ? text : unescapeField(text);
   }
 
-  /** The current row as texts (null for NULL). */
-  row(): CopyRow {
-    const row: CopyRow = new Array<string | null>(this.fields);
-    for (let i = 0; i < this.fields; i++) row[i] = this.isNull(i) ? null : this.fieldText(i);
+  /**
+   * The current row as texts (null for NULL). `only`: the fields to read, the others left null (a
+   * bookmark reads its key; a 64 MiB value beside it should not become two strings to be thrown away).
+   */
+  row(only?: readonly number[]): CopyRow {
+    const row: CopyRow = new Array<string | null>(this.fields).fill(null);
+    if (only === undefined) {
+      for (let i = 0; i < this.fields; i++) row[i] = this.isNull(i) ? null : this.fieldText(i);
+    } else {
+      for (const i of only) if (i >= 0 && i < this.fields && !this.isNull(i)) row[i] = this.fieldText(i);
+    }
     return row;
   }
 
