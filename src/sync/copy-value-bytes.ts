@@ -10,7 +10,7 @@
 import type { ByteSink } from '../singer/line-buffer.js';
 import { typeKind, type PgColumnType, type ValueConverter } from '../values/index.js';
 import { unescapeField } from '../postgres/copy/unescape-field.js';
-import { copy, copyNumber, dateBytes, numberArrayBytes, timestampBytes, type ByteForm } from './logical/value-bytes.js';
+import { copy, copyNumber, dateBytes, isNumberArray, numberArrayBytes, timestampBytes, type ByteForm } from './logical/value-bytes.js';
 
 /** What a form may write beyond twice the field's length (a date at midnight: 10 bytes → 34). */
 export const FORM_GROWTH = 32;
@@ -59,7 +59,7 @@ function candidateForm(type: PgColumnType, converter: ValueConverter, utf8: bool
     case 'bytea':
       return byteaForm;
     case 'array':
-      return type.delimiter === ',' && ['integer', 'numeric', 'float'].includes(typeKind(type.element as PgColumnType)) ? numberArrayForm : null;
+      return isNumberArray(type) ? numberArrayForm : null;
     case 'string':
     case 'unsupported':
       return utf8 ? stringForm : null;

@@ -38,6 +38,8 @@ export const fullTableStrategy: SyncStrategy = {
   async syncStreams(plans, context) {
     await eachStream(plans, context, async (remaining, streamContext) => {
       const batch: Prepared[] = [];
+      // The stream that ended the batch, copied on its own after it.
+      let alone: Prepared | null = null;
       for (const plan of remaining.slice(0, BATCH_TABLES)) {
         let prepared: Prepared;
         try {
@@ -48,14 +50,15 @@ export const fullTableStrategy: SyncStrategy = {
           break;
         }
         if (!prepared.batchable) {
-          if (batch.length > 0) break;
-          await syncTable(prepared, streamContext, undefined);
-          return 1;
+          alone = prepared;
+          break;
         }
         batch.push(prepared);
       }
-      await copyBatch(batch, streamContext);
-      return batch.length;
+      if (batch.length > 0) await copyBatch(batch, streamContext);
+      if (alone === null || streamContext.stop.requested) return batch.length;
+      await syncTable(alone, streamContext, undefined);
+      return batch.length + 1;
     });
   },
 };
@@ -66,6 +69,7 @@ interface Prepared {
   columns: LiveColumns;
   bookmark: Bookmark | undefined;
   keys: readonly string[];
+  /** The last key written by an interrupted copy of the bookmark's version (it goes on after it), else null. */
   resumeFrom: string[] | null;
   /** A fresh copy of a table known to be small. */
   batchable: boolean;
@@ -76,10 +80,10 @@ async function prepare(plan: StreamPlan, context: DatabaseContext): Promise<Prep
   const columns = await liveColumns(context.client, plan, context.config, { snapshot: facts });
   const bookmark = startingBookmark(plan, context.state);
   const keys = plan.isView ? [] : plan.keyProperties;
-  const resumeFrom = keys.length === 0 ? null : lastKey(bookmark?.last_pk_fetched, keys);
-  const resuming = resumeFrom !== null && typeof bookmark?.version === 'number';
+  const lastWritten = keys.length === 0 ? null : lastKey(bookmark?.last_pk_fetched, keys);
+  const resumeFrom = typeof bookmark?.version === 'number' ? lastWritten : null;
   // Known small: analyzed or vacuumed with rows in it (pages), not a view (whose cost is its query).
-  const batchable = !resuming && !plan.isView && facts !== null && facts.pages > 0 && facts.rowEstimate !== null && facts.rowEstimate <= BATCH_ROWS;
+  const batchable = resumeFrom === null && !plan.isView && facts !== null && facts.pages > 0 && facts.rowEstimate !== null && facts.rowEstimate <= BATCH_ROWS;
   return { plan, columns, bookmark, keys, resumeFrom, batchable };
 }
 
@@ -105,10 +109,10 @@ async function copyBatch(batch: readonly Prepared[], context: DatabaseContext): 
 async function syncTable(prepared: Prepared, context: DatabaseContext, copy: CopyChunks | undefined): Promise<void> {
   const { plan, columns, bookmark, keys, resumeFrom } = prepared;
   const log = new StreamLog(plan, context.report, bookmark, columns.rowEstimate, false);
-  const resuming = resumeFrom !== null && typeof bookmark?.version === 'number';
+  const resuming = resumeFrom !== null;
   const version = resuming ? (bookmark?.version as number) : Date.now();
   let lastPk: Record<string, BookmarkValue> | null = resuming ? (bookmark?.last_pk_fetched as Record<string, BookmarkValue>) : null;
-  if (resuming) await bindResumeKey(plan, context, columns, keys, resumeFrom);
+  if (resumeFrom !== null) await bindResumeKey(plan, context, columns, keys, resumeFrom);
   const keyIndexes = keys.map((key) => columns.names.indexOf(key));
   const keyOf = (row: CopyRow): Record<string, BookmarkValue> => Object.fromEntries(keys.map((key, i) => {
     const index = keyIndexes[i] as number;

@@ -57,13 +57,18 @@ function candidateForm(type: PgColumnType, converter: ValueConverter, literal: b
       if (!utf8) return null;
       return literal ? copyString : unescapeJson;
     case 'array':
-      return type.delimiter === ',' && ['integer', 'numeric', 'float'].includes(typeKind(type.element as PgColumnType)) ? numberArrayForm : null;
+      return isNumberArray(type) ? numberArrayForm : null;
     case 'string':
     case 'unsupported':
       return literal && utf8 ? copyString : null;
     default:
       return null;
   }
+}
+
+/** An array of integers, numerics or floats with the usual delimiter: the arrays numberArrayBytes writes. */
+export function isNumberArray(type: PgColumnType): boolean {
+  return type.delimiter === ',' && ['integer', 'numeric', 'float'].includes(typeKind(type.element as PgColumnType));
 }
 
 const timestampForm = timestampBytes(true);
@@ -104,7 +109,7 @@ export function copy(data: Buffer, start: number, end: number, out: ByteSink): v
   out.pos = pos;
 }
 
-export function isDigit(byte: number | undefined): boolean {
+function isDigit(byte: number | undefined): boolean {
   return byte !== undefined && byte >= ZERO && byte <= 57;
 }
 
@@ -170,8 +175,6 @@ export function timestampBytes(quoted: boolean): ByteForm {
     return true;
   };
 }
-
-/** '+00', '+00:00', '+00:00:00' (what a UTC session prints): every character after the sign a zero or a colon. */
 
 /**
  * '"2021-03-04"' → the converter's form of a date, whose text after the date is fixed
